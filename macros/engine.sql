@@ -1,0 +1,94 @@
+{#-
+    Engine-specific SQL, one macro per idea, dispatched so that another engine is added by
+    writing its variant (`<adapter>__<macro>`), not by editing models.
+-#}
+
+{% macro add_days(date_expression, days) -%}
+    {{ return(adapter.dispatch('add_days', 'tiktok_one_warehouse')(date_expression, days)) }}
+{%- endmacro %}
+{% macro duckdb__add_days(date_expression, days) -%}
+    cast(({{ date_expression }}) + cast({{ days }} as integer) as date)
+{%- endmacro %}
+
+
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'tiktok_one_warehouse')(start_date, end_date)) }}
+{%- endmacro %}
+{% macro duckdb__days_between(start_date, end_date) -%}
+    date_diff('day', {{ start_date }}, {{ end_date }})
+{%- endmacro %}
+
+
+{% macro add_hours(timestamp_expression, hours) -%}
+    {{ return(adapter.dispatch('add_hours', 'tiktok_one_warehouse')(timestamp_expression, hours)) }}
+{%- endmacro %}
+{% macro duckdb__add_hours(timestamp_expression, hours) -%}
+    (({{ timestamp_expression }}) + to_hours(cast({{ hours }} as bigint)))
+{%- endmacro %}
+
+
+{#- Start of the next day (00:00 UTC of day + 1): "the end of day D" as a timestamp. -#}
+{% macro end_of_day(date_expression) -%}
+    {{ return(adapter.dispatch('end_of_day', 'tiktok_one_warehouse')(date_expression)) }}
+{%- endmacro %}
+{% macro duckdb__end_of_day(date_expression) -%}
+    cast(({{ date_expression }}) + 1 as timestamp)
+{%- endmacro %}
+
+
+{#- Monday of the ISO week holding the day. -#}
+{% macro iso_week_start(date_expression) -%}
+    {{ return(adapter.dispatch('iso_week_start', 'tiktok_one_warehouse')(date_expression)) }}
+{%- endmacro %}
+{% macro duckdb__iso_week_start(date_expression) -%}
+    cast(date_trunc('week', {{ date_expression }}) as date)
+{%- endmacro %}
+
+
+{#- Whole years between two days (age on a day). -#}
+{% macro years_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('years_between', 'tiktok_one_warehouse')(start_date, end_date)) }}
+{%- endmacro %}
+{% macro duckdb__years_between(start_date, end_date) -%}
+    date_sub('year', {{ start_date }}, {{ end_date }})
+{%- endmacro %}
+
+
+{#- A stable, one-way fingerprint of a secret (coupon codes, payment method ids). -#}
+{% macro hash_secret(expression) -%}
+    {{ return(adapter.dispatch('hash_secret', 'tiktok_one_warehouse')(expression)) }}
+{%- endmacro %}
+{% macro duckdb__hash_secret(expression) -%}
+    sha256(cast({{ expression }} as varchar))
+{%- endmacro %}
+
+
+{#- A fingerprint of a whole row, to tell identical duplicates from conflicting ones. -#}
+{% macro row_fingerprint(columns) -%}
+    {{ return(adapter.dispatch('row_fingerprint', 'tiktok_one_warehouse')(columns)) }}
+{%- endmacro %}
+{% macro duckdb__row_fingerprint(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+
+{#-
+    Joins each row of `relation` to the rate of its currency whose rate_date is the latest on
+    or before `day_column` (RULES.md: conversion). Exposes `usd_per_unit`: 1.0 for USD,
+    null when no usable rate exists (the caller quarantines such rows).
+-#}
+{% macro join_latest_fx_rate(relation, fx_relation, currency_column, day_column) -%}
+    {{ return(adapter.dispatch('join_latest_fx_rate', 'tiktok_one_warehouse')(relation, fx_relation, currency_column, day_column)) }}
+{%- endmacro %}
+{% macro duckdb__join_latest_fx_rate(relation, fx_relation, currency_column, day_column) -%}
+    select
+        {{ relation }}.*,
+        case
+            when {{ relation }}.{{ currency_column }} = 'USD' then 1.0
+            else {{ fx_relation }}.usd_per_unit
+        end as usd_per_unit,
+    from {{ relation }}
+    asof left join {{ fx_relation }}
+        on {{ relation }}.{{ currency_column }} = {{ fx_relation }}.currency
+        and {{ relation }}.{{ day_column }} >= {{ fx_relation }}.rate_date
+{%- endmacro %}

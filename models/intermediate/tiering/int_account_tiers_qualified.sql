@@ -1,0 +1,22 @@
+{#- The qualified tier q(D): the highest tier whose minimum the qualifying spend reaches. -#}
+with
+
+rolled as (
+    select * from {{ ref('int_account_spend_rolled_30d') }}
+),
+
+tier_thresholds as (
+    select * from {{ ref('tier_thresholds') }}
+),
+
+qualified as (
+    select
+        rolled.*,
+        coalesce(tier_thresholds.tier_rank, 0) as qualified_tier_rank,
+    from rolled
+    -- The highest minimum at or below the spend: thresholds are increasing in rank.
+    asof left join tier_thresholds
+        on rolled.qualifying_spend_usd >= tier_thresholds.min_rolling_30d_spend_usd
+)
+
+select * from qualified

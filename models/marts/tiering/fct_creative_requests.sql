@@ -1,0 +1,74 @@
+{#-
+    Weekly creative requests against the cap of the tier assigned on the request's day
+    (RULES.md section 5). Requests use up their ISO week's quota in requested_at order (ties
+    by request_id); every creative requested earlier in the week counts, fitted or not.
+-#}
+with
+
+creative_requests as (
+    select * from {{ ref('stg_tiktok_one__creative_requests') }}
+),
+
+tier_daily as (
+    select * from {{ ref('fct_account_tier_daily') }}
+),
+
+tier_thresholds as (
+    select * from {{ ref('tier_thresholds') }}
+),
+
+visible_requests as (
+    select *
+    from creative_requests
+    where requested_on <= {{ as_of_date() }}
+),
+
+with_cap as (
+    select
+        visible_requests.request_id,
+        visible_requests.account_id,
+        visible_requests.project_id,
+        {{ iso_week_start('visible_requests.requested_on') }} as request_week,
+        coalesce(tier_daily.tier, 'none') as tier,
+        tier_thresholds.weekly_creative_cap as weekly_cap,
+        visible_requests.creatives_requested,
+        visible_requests.requested_at,
+    from visible_requests
+    left join tier_daily
+        on visible_requests.account_id = tier_daily.account_id
+        and visible_requests.requested_on = tier_daily.date_day
+    inner join tier_thresholds
+        on coalesce(tier_daily.tier, 'none') = tier_thresholds.tier
+),
+
+queued as (
+    select
+        *,
+        coalesce(sum(creatives_requested) over (
+            partition by account_id, request_week
+            order by requested_at, request_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as creatives_requested_earlier_in_week,
+    from with_cap
+),
+
+final as (
+    select
+        request_id,
+        account_id,
+        project_id,
+        request_week,
+        tier,
+        weekly_cap,
+        creatives_requested,
+        cast(creatives_requested_earlier_in_week as integer) as creatives_requested_earlier_in_week,
+        cast(greatest(0, least(creatives_requested, weekly_cap - creatives_requested_earlier_in_week))
+            as integer) as creatives_within_cap,
+        cast(creatives_requested
+            - greatest(0, least(creatives_requested, weekly_cap - creatives_requested_earlier_in_week))
+            as integer) as creatives_over_cap,
+        requested_at,
+    from queued
+)
+
+select * from final

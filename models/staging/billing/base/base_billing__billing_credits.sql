@@ -1,0 +1,58 @@
+with
+
+source as (
+    select * from {{ source('billing', 'billing_credits') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_ads_manager__accounts') }}
+),
+
+fx_rates as (
+    select * from {{ ref('stg_reference__fx_rates') }}
+),
+
+typed as (
+    select
+        cast(credit_id as varchar) as credit_id,
+        cast(account_id as varchar) as account_id,
+        lower(trim(cast(credit_source as varchar))) as credit_source,
+        cast(source_ref as varchar) as source_ref,
+        cast(amount as decimal(18, 2)) as amount,
+        upper(trim(cast(currency as varchar))) as currency,
+        cast(issued_at as timestamp) as issued_at,
+        cast(expires_at as timestamp) as expires_at,
+        cast(cast(issued_at as timestamp) as date) as issued_on,
+        filename as source_file,
+        file_row_number,
+    from source
+),
+
+converted as (
+    {{ join_latest_fx_rate('typed', 'fx_rates', 'currency', 'issued_on') }}
+),
+
+checked as (
+    select
+        converted.*,
+        case
+            when {{ any_null(['credit_id', 'converted.account_id', 'issued_at', 'expires_at']) }} then 'null_key'
+            when credit_source is null or credit_source not in ('spend_match', 'coupon', 'managed')
+                then 'invalid_credit_source'
+            when amount is null or amount < 0 then 'invalid_amount'
+            when expires_at < issued_at then 'expires_before_issued'
+            when accounts.account_id is null then 'unknown_account'
+            when converted.currency is null then 'null_currency'
+            when converted.usd_per_unit is null then 'no_fx_rate'
+            else {{ duplicate_key_reason(
+                ['credit_id'],
+                ['converted.account_id', 'credit_source', 'source_ref', 'amount', 'converted.currency',
+                 'issued_at', 'expires_at']
+            ) }}
+        end as quarantine_reason,
+    from converted
+    left join accounts
+        on converted.account_id = accounts.account_id
+)
+
+select * from checked

@@ -1,0 +1,38 @@
+with
+
+source as (
+    select * from {{ source('billing', 'coupon_codes') }}
+),
+
+typed as (
+    select
+        cast(coupon_code as varchar) as coupon_code,
+        cast(credit_amount as decimal(18, 2)) as credit_amount,
+        upper(trim(cast(currency as varchar))) as currency,
+        cast(redeem_by as timestamp) as redeem_by,
+        cast(credit_validity_days as integer) as credit_validity_days,
+        cast(max_redemptions as integer) as max_redemptions,
+        filename as source_file,
+        file_row_number,
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when coupon_code is null then 'null_key'
+            when credit_amount is null or credit_amount < 0 then 'invalid_credit_amount'
+            when currency is null then 'null_currency'
+            when redeem_by is null then 'null_redeem_by'
+            when credit_validity_days is null or credit_validity_days <= 0 then 'invalid_credit_validity_days'
+            when max_redemptions is null or max_redemptions < 1 then 'invalid_max_redemptions'
+            else {{ duplicate_key_reason(
+                ['coupon_code'],
+                ['credit_amount', 'currency', 'redeem_by', 'credit_validity_days', 'max_redemptions']
+            ) }}
+        end as quarantine_reason,
+    from typed
+)
+
+select * from checked

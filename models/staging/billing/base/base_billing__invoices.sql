@@ -1,0 +1,41 @@
+with
+
+source as (
+    select * from {{ source('billing', 'invoices') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_ads_manager__accounts') }}
+),
+
+typed as (
+    select
+        cast(invoice_id as varchar) as invoice_id,
+        cast(account_id as varchar) as account_id,
+        cast(issued_on as date) as issued_on,
+        cast(due_on as date) as due_on,
+        cast(paid_on as date) as paid_on,
+        cast(amount as decimal(18, 2)) as amount,
+        upper(trim(cast(currency as varchar))) as currency,
+        filename as source_file,
+        file_row_number,
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when {{ any_null(['invoice_id', 'typed.account_id', 'issued_on', 'due_on']) }} then 'null_key'
+            when accounts.account_id is null then 'unknown_account'
+            else {{ duplicate_key_reason(
+                ['invoice_id'],
+                ['typed.account_id', 'issued_on', 'due_on', 'paid_on', 'amount', 'currency']
+            ) }}
+        end as quarantine_reason,
+    from typed
+    left join accounts
+        on typed.account_id = accounts.account_id
+)
+
+select * from checked

@@ -1,0 +1,36 @@
+with
+
+source as (
+    select * from {{ source('billing', 'payment_methods') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_ads_manager__accounts') }}
+),
+
+typed as (
+    select
+        cast(payment_method_id as varchar) as payment_method_id,
+        cast(account_id as varchar) as account_id,
+        cast(linked_at as timestamp) as linked_at,
+        cast(removed_at as timestamp) as removed_at,
+        filename as source_file,
+        file_row_number,
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when {{ any_null(['payment_method_id', 'typed.account_id', 'linked_at']) }} then 'null_key'
+            when removed_at < linked_at then 'removed_before_linked'
+            when accounts.account_id is null then 'unknown_account'
+            else {{ duplicate_key_reason(['payment_method_id'], ['typed.account_id', 'linked_at', 'removed_at']) }}
+        end as quarantine_reason,
+    from typed
+    left join accounts
+        on typed.account_id = accounts.account_id
+)
+
+select * from checked

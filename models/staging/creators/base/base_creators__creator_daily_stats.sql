@@ -1,0 +1,41 @@
+with
+
+source as (
+    select * from {{ source('creators', 'creator_daily_stats') }}
+),
+
+creators as (
+    select * from {{ ref('stg_creators__creators') }}
+),
+
+typed as (
+    select
+        cast(creator_id as varchar) as creator_id,
+        cast(stat_date as date) as stat_date,
+        cast(follower_count as integer) as follower_count,
+        cast(video_views as integer) as video_views,
+        cast(posts as integer) as posts,
+        cast(in_good_standing as boolean) as in_good_standing,
+        filename as source_file,
+        file_row_number,
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when {{ any_null(['typed.creator_id', 'stat_date']) }} then 'null_key'
+            when follower_count < 0 or video_views < 0 or posts < 0 then 'negative_count'
+            when creators.creator_id is null then 'unknown_creator'
+            else {{ duplicate_key_reason(
+                ['typed.creator_id', 'stat_date'],
+                ['follower_count', 'video_views', 'posts', 'in_good_standing']
+            ) }}
+        end as quarantine_reason,
+    from typed
+    left join creators
+        on typed.creator_id = creators.creator_id
+)
+
+select * from checked

@@ -1,0 +1,40 @@
+with
+
+source as (
+    select * from {{ source('tiktok_one', 'creative_requests') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_ads_manager__accounts') }}
+),
+
+typed as (
+    select
+        cast(request_id as varchar) as request_id,
+        cast(account_id as varchar) as account_id,
+        cast(project_id as varchar) as project_id,
+        cast(requested_at as timestamp) as requested_at,
+        cast(creatives_requested as integer) as creatives_requested,
+        filename as source_file,
+        file_row_number,
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when {{ any_null(['request_id', 'typed.account_id', 'requested_at']) }} then 'null_key'
+            when creatives_requested is null or creatives_requested < 0 then 'invalid_creatives_requested'
+            when accounts.account_id is null then 'unknown_account'
+            else {{ duplicate_key_reason(
+                ['request_id'],
+                ['typed.account_id', 'project_id', 'requested_at', 'creatives_requested']
+            ) }}
+        end as quarantine_reason,
+    from typed
+    left join accounts
+        on typed.account_id = accounts.account_id
+)
+
+select * from checked
