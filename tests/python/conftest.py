@@ -1,0 +1,55 @@
+"""One fixture warehouse for the whole test session.
+
+`make test` builds it once with `dbt build` (models, data tests and unit tests) and passes its
+path in FIXTURE_WAREHOUSE; run on its own, pytest builds it here the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.config import PROJECT_DIR, dbt_env
+from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+
+
+def build_fixture_warehouse(root: Path) -> Path:
+    landing = build_fixture_landing(root / "landing")
+    warehouse = root / "warehouse.duckdb"
+    subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
+            "build",
+            "--quiet",
+            "--target-path",
+            str(root / "target"),
+            "--vars",
+            f"{{as_of_date: '{FIXTURE_AS_OF.isoformat()}'}}",
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(landing, warehouse),
+        check=True,
+    )
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the DuckDB file built from the fixture landing zone."""
+    prebuilt = os.environ.get("FIXTURE_WAREHOUSE")
+    if prebuilt and Path(prebuilt).exists():
+        return Path(prebuilt)
+    return build_fixture_warehouse(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture(scope="session")
+def warehouse(fixture_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the fixture warehouse."""
+    connection = duckdb.connect(str(fixture_warehouse), read_only=True)
+    yield connection
+    connection.close()
