@@ -1,0 +1,61 @@
+# The two commands: `make run` (build the warehouse) and `make test` (the whole test suite).
+# Both set up .venv themselves from requirements.lock; nothing needs installing by hand.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export LANDING_DIR ?= data/landing
+export WAREHOUSE_PATH ?= data/warehouse.duckdb
+
+ACCOUNTS ?= 2000
+DAYS ?= 400
+SEED ?= 7
+
+TEST_DIR := target/test
+TEST_LANDING := $(TEST_DIR)/landing
+TEST_WAREHOUSE := $(TEST_DIR)/warehouse.duckdb
+FIXTURE_AS_OF := 2026-03-31
+
+.PHONY: run test setup generate parse lint lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Refresh the lock file after changing dependencies in pyproject.toml.
+lock: setup
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+generate: setup
+	$(BIN)/python -m warehouse.generate --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) --out $(LANDING_DIR)
+
+parse: setup
+	$(BIN)/dbt parse --quiet
+
+run: setup parse
+	$(BIN)/python -m warehouse.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
+
+test: setup
+	rm -rf $(TEST_DIR)
+	$(BIN)/python -m warehouse.fixtures $(TEST_LANDING)
+	$(BIN)/dbt parse --quiet
+	LANDING_DIR=$(TEST_LANDING) WAREHOUSE_PATH=$(TEST_WAREHOUSE) \
+		$(BIN)/dbt build --quiet --target-path $(TEST_DIR)/dbt --vars '{as_of_date: $(FIXTURE_AS_OF)}'
+	FIXTURE_WAREHOUSE=$(CURDIR)/$(TEST_WAREHOUSE) $(BIN)/pytest -q
+	$(BIN)/ruff check warehouse orchestration tests/python
+
+lint: setup
+	$(BIN)/ruff check warehouse orchestration tests/python
+	$(BIN)/ruff format --check warehouse orchestration tests/python
+
+clean:
+	rm -rf target data/warehouse.duckdb

@@ -1,0 +1,235 @@
+"""Whole histories of the fixture accounts (warehouse/fixtures/tiering.py), worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+
+from warehouse.fixtures import FIXTURE_AS_OF
+
+
+def rows(connection: duckdb.DuckDBPyConnection, sql: str, *params: object) -> list[tuple]:
+    return connection.execute(sql, list(params)).fetchall()
+
+
+def daily(connection: duckdb.DuckDBPyConnection, account_id: str) -> list[tuple]:
+    return rows(
+        connection,
+        """
+        select date_day, spend_basis, qualifying_spend_usd, qualified_tier, tier, days_below_tier
+        from marts.fct_account_tier_daily
+        where account_id = ?
+        order by date_day
+        """,
+        account_id,
+    )
+
+
+def test_historical_basis_then_tiktok_one_spend_then_downgrade(warehouse):
+    joined = date(2026, 1, 31)
+    history = daily(warehouse, "acc_historical_basis")
+    expected = []
+    for offset in range((FIXTURE_AS_OF - joined).days + 1):
+        day = joined + timedelta(days=offset)
+        if offset <= 29:  # [J, J+29]: 100/day on other creatives, 30 days of it = 3,000.
+            expected.append((day, "historical_any_creative", 3000, "essential", "essential", 0))
+        elif day < FIXTURE_AS_OF:  # below from J+30; the 30th day below is the as-of date.
+            expected.append((day, "tiktok_one_creative", 0, "none", "essential", offset - 29))
+        else:
+            expected.append((day, "tiktok_one_creative", 0, "none", "none", 0))
+    assert history == expected
+
+
+def test_two_step_drop_history(warehouse):
+    periods = rows(
+        warehouse,
+        """
+        select tier, valid_from, valid_to from marts.dim_account_tier_periods
+        where account_id = 'acc_two_step_drop' order by valid_from
+        """,
+    )
+    assert periods == [
+        ("none", date(2025, 1, 1), date(2026, 1, 4)),
+        ("premium", date(2026, 1, 5), date(2026, 3, 4)),
+        ("classic", date(2026, 3, 5), date(2026, 3, 19)),
+        ("essential", date(2026, 3, 20), None),
+    ]
+    changes = rows(
+        warehouse,
+        """
+        select effective_date, from_tier, to_tier, change_type from marts.fct_tier_changes
+        where account_id = 'acc_two_step_drop' order by effective_date
+        """,
+    )
+    assert changes == [
+        (date(2025, 1, 1), None, "none", "initial"),
+        (date(2026, 1, 5), "none", "premium", "upgrade"),
+        (date(2026, 3, 5), "premium", "classic", "downgrade"),
+        (date(2026, 3, 20), "classic", "essential", "downgrade"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("account_id", "expected"),
+    [
+        (
+            "acc_historical_basis",
+            [
+                (
+                    date(2026, 3, 26),
+                    "essential",
+                    "none",
+                    date(2026, 3, 2),
+                    date(2026, 3, 31),
+                    "downgraded",
+                    date(2026, 3, 31),
+                )
+            ],
+        ),
+        (
+            "acc_recovery_day_29",
+            [
+                (
+                    date(2026, 2, 24),
+                    "essential",
+                    "none",
+                    date(2026, 1, 31),
+                    date(2026, 3, 1),
+                    "recovered",
+                    date(2026, 2, 28),
+                )
+            ],
+        ),
+        (
+            "acc_two_step_drop",
+            [
+                (
+                    date(2026, 2, 28),
+                    "premium",
+                    "classic",
+                    date(2026, 2, 4),
+                    date(2026, 3, 5),
+                    "downgraded",
+                    date(2026, 3, 5),
+                ),
+                (
+                    date(2026, 3, 15),
+                    "classic",
+                    "essential",
+                    date(2026, 2, 19),
+                    date(2026, 3, 20),
+                    "downgraded",
+                    date(2026, 3, 20),
+                ),
+            ],
+        ),
+        (
+            # Lands on classic already 28 days below it: a new warning the same day.
+            "acc_warning_on_downgrade_day",
+            [
+                (
+                    date(2026, 2, 28),
+                    "premium",
+                    "classic",
+                    date(2026, 2, 4),
+                    date(2026, 3, 5),
+                    "downgraded",
+                    date(2026, 3, 5),
+                ),
+                (
+                    date(2026, 3, 5),
+                    "classic",
+                    "none",
+                    date(2026, 2, 6),
+                    date(2026, 3, 7),
+                    "downgraded",
+                    date(2026, 3, 7),
+                ),
+            ],
+        ),
+        ("acc_threshold_met", []),  # 20 days below on the as-of date: no warning yet.
+    ],
+)
+def test_downgrade_warnings(warehouse, account_id, expected):
+    assert (
+        rows(
+            warehouse,
+            """
+            select warning_date, tier_at_risk, projected_tier, below_since,
+                scheduled_downgrade_date, outcome, resolved_on
+            from marts.fct_downgrade_warnings where account_id = ? order by warning_date
+            """,
+            account_id,
+        )
+        == expected
+    )
+
+
+def test_threshold_is_inclusive(warehouse):
+    tiers = dict(rows(warehouse, "select account_id, tier from marts.dim_accounts"))
+    assert tiers["acc_threshold_met"] == "essential"
+    assert tiers["acc_threshold_missed"] == "none"
+
+
+def test_current_tier_of_members_and_others(warehouse):
+    current = {
+        account_id: (tier, is_member)
+        for account_id, tier, is_member in rows(
+            warehouse, "select account_id, tier, is_tiktok_one_member from marts.dim_accounts"
+        )
+    }
+    assert current["acc_late_join"] == ("essential", True)  # 10 x 500 of history before J
+    assert current["acc_joins_later"] == (None, False)
+    assert current["acc_not_member"] == (None, False)
+    assert current["acc_eur"] == ("essential", True)
+
+
+def test_restated_and_converted_spend(warehouse):
+    spend = dict(
+        rows(
+            warehouse,
+            """
+            select account_id, sum(any_spend_usd) from marts.fct_account_tier_daily
+            where account_id in ('acc_restated', 'acc_eur') group by account_id
+            """,
+        )
+    )
+    assert spend["acc_restated"] == 1000  # the later report replaced 5,000
+    assert spend["acc_eur"] == 2200  # Saturday: Friday's 1.10, not Monday's 1.20
+
+
+def test_tier_rows_span_join_day_to_as_of(warehouse):
+    mismatched = rows(
+        warehouse,
+        """
+        select account_id, count(*), min(date_day), max(date_day), any_value(tiktok_one_joined_on)
+        from marts.fct_account_tier_daily
+        group by account_id
+        having count(*) != date_diff('day', any_value(tiktok_one_joined_on), ?::date) + 1
+            or min(date_day) != any_value(tiktok_one_joined_on)
+            or max(date_day) != ?::date
+        """,
+        FIXTURE_AS_OF,
+        FIXTURE_AS_OF,
+    )
+    assert mismatched == []
+
+
+def test_creative_requests_fill_the_weekly_cap_in_order(warehouse):
+    assert rows(
+        warehouse,
+        """
+        select request_id, tier, weekly_cap, creatives_within_cap, creatives_over_cap
+        from marts.fct_creative_requests
+        where request_id in ('req_a', 'req_b', 'req_c', 'req_d', 'req_none', 'req_future')
+        order by request_id
+        """,
+    ) == [
+        ("req_a", "essential", 10, 6, 0),
+        ("req_b", "essential", 10, 4, 2),
+        ("req_c", "essential", 10, 0, 3),
+        ("req_d", "essential", 10, 3, 0),
+        ("req_none", "none", 0, 0, 2),
+    ]
