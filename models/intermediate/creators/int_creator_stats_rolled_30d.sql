@@ -1,0 +1,40 @@
+{#-
+    One row per creator and stat day up to the as-of date, with the views and posts over the
+    30 calendar days [D-29, D] (RULES.md section 11). Stat days can be missing: a missing day
+    counts as zero, so the window is a RANGE over day numbers, never a count of rows. A null
+    video_views or posts counts as zero too, like a day that did not arrive.
+-#}
+with
+
+creator_daily_stats as (
+    select * from {{ ref('stg_creators__creator_daily_stats') }}
+),
+
+visible as (
+    select
+        *,
+        {{ days_between("cast('1970-01-01' as date)", 'stat_date') }} as day_number,
+    from creator_daily_stats
+    where stat_date <= {{ as_of_date() }}
+),
+
+rolled as (
+    select
+        creator_id,
+        stat_date as date_day,
+        follower_count,
+        video_views,
+        posts,
+        in_good_standing,
+        cast(coalesce(sum(video_views) over trailing_30_days, 0) as bigint) as views_30d,
+        cast(coalesce(sum(posts) over trailing_30_days, 0) as bigint) as posts_30d,
+        cast(count(*) over trailing_30_days as integer) as stat_days_30d,
+    from visible
+    window trailing_30_days as (
+        partition by creator_id
+        order by day_number
+        range between 29 preceding and current row
+    )
+)
+
+select * from rolled
