@@ -1,0 +1,31 @@
+{#-
+    The account days on which credits can take spend: days with spend (any campaign, USD, as
+    known at the as-of date) on which at least one of the account's credits is active.
+    Days outside every credit's active range need no allocation and are left out.
+-#}
+with
+
+spend_daily as (
+    select * from {{ ref('int_account_spend_daily') }}
+),
+
+credits as (
+    select * from {{ ref('int_credits_issued') }}
+),
+
+final as (
+    select
+        spend_daily.account_id,
+        spend_daily.date_day,
+        cast(spend_daily.any_spend_usd as decimal(18, 6)) as spend_usd,
+    from spend_daily
+    where spend_daily.any_spend_usd > 0
+        and exists (
+            select 1
+            from credits
+            where credits.account_id = spend_daily.account_id
+                and spend_daily.date_day between credits.first_active_on and credits.last_active_on
+        )
+)
+
+select * from final

@@ -1,0 +1,26 @@
+with
+
+rules as (
+    select * from {{ ref('int_credit_line_rules_daily') }}
+),
+
+final as (
+    select
+        account_id,
+        date_day,
+        passes_account_age
+            and passes_continuous_spend
+            and passes_on_time_payments
+            and passes_no_overdue_invoices as is_eligible,
+        passes_account_age,
+        passes_continuous_spend,
+        passes_on_time_payments,
+        passes_no_overdue_invoices,
+        first_spend_on,
+        months_with_spend_in_prior_6,
+        overdue_invoices,
+        latest_late_paid_due_on,
+    from rules
+)
+
+select * from final
