@@ -59,3 +59,12 @@ lint: setup
 
 clean:
 	rm -rf target data/warehouse.duckdb
+
+# The Dagster UI on http://127.0.0.1:3000 (orchestration/README.md); its instance (run history,
+# the run queue of orchestration/dagster.yaml) lives in .dagster_home.
+.PHONY: dagster-dev
+dagster-dev: setup parse
+	mkdir -p .dagster_home
+	cp orchestration/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -27,6 +27,16 @@ def warehouse_path() -> Path:
     return _path_from_env("WAREHOUSE_PATH", "data/warehouse.duckdb")
 
 
+def outbox_dir() -> Path:
+    """Where the notifications outbox writes its dated Parquet files (OUTBOX_DIR)."""
+    return _path_from_env("OUTBOX_DIR", "data/outbox")
+
+
+def published_warehouse_path() -> Path:
+    """The read-only copy of the marts that BI opens (PUBLISHED_WAREHOUSE_PATH)."""
+    return _path_from_env("PUBLISHED_WAREHOUSE_PATH", "data/published/tiktok_one_bi.duckdb")
+
+
 def dbt_env(landing: Path | None = None, warehouse: Path | None = None) -> dict[str, str]:
     """The environment for a dbt process: this project's profile and the two paths."""
     env = dict(os.environ)

@@ -22,7 +22,7 @@ select
 
 
 def tier_summary(connection: duckdb.DuckDBPyConnection) -> str:
-    row = connection.sql(TIER_SQL).fetchone()
+    row = connection.execute(TIER_SQL).fetchone()
     assert row is not None
     as_of, premium, classic, essential, below, pending, downgrades = row
     return (

@@ -1,0 +1,56 @@
+"""The dbt project as assets: every model and seed an asset, every data test an asset check.
+
+One `dbt build` per run, as of the run's as-of date (the last day of its partition window);
+dbt runs the tests right after each model and skips what depends on a failure, and a failure
+fails this step, so that nothing downstream (checks, outbox, publish) runs on a broken build.
+"""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.dbt_args import dbt_build_args
+from orchestration.partitions import as_of_partitions, single_run, window_of
+from orchestration.project import warehouse_dbt_project
+from orchestration.resources import WarehouseResource
+from orchestration.translator import WarehouseDbtTranslator
+
+translator = WarehouseDbtTranslator()
+
+
+@dbt_assets(
+    manifest=warehouse_dbt_project.manifest_path,
+    project=warehouse_dbt_project,
+    dagster_dbt_translator=translator,
+    partitions_def=as_of_partitions,
+    backfill_policy=single_run,
+    name="warehouse_dbt_build",
+)
+def warehouse_dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    warehouse.assert_dbt_agrees()
+    warehouse.prepare_folders()
+    window = window_of(context)
+    context.log.info(f"dbt build as of {window.last} (window {window.first} to {window.last})")
+    yield from dbt.cli(dbt_build_args(window), context=context).stream()
+
+
+def mart_tables() -> dict[dg.AssetKey, str]:
+    """The marts BI reads (dbt models in schema `marts`): asset key to table name."""
+    manifest = json.loads(warehouse_dbt_project.manifest_path.read_text())
+    return {
+        translator.get_asset_spec(manifest, unique_id, warehouse_dbt_project).key: node["alias"]
+        for unique_id, node in sorted(manifest["nodes"].items())
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+
+
+MART_TABLES = mart_tables()
+
+
+def mart_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["marts", table])

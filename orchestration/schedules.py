@@ -1,0 +1,19 @@
+"""The daily schedule: every morning (UTC), build the warehouse as of the previous day."""
+
+import dagster as dg
+
+from orchestration.as_of import previous_day
+from orchestration.jobs import warehouse_build
+
+
+@dg.schedule(
+    job=warehouse_build,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="At 06:00 UTC, build as of yesterday, the last complete day of spend.",
+)
+def daily_warehouse_build(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    as_of = previous_day(context.scheduled_execution_time).isoformat()
+    # One run per as-of date: the run key makes a re-evaluated tick a no-op.
+    return dg.RunRequest(run_key=as_of, partition_key=as_of)

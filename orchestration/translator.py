@@ -1,0 +1,44 @@
+"""How dbt resources become Dagster assets: dagster-dbt's defaults, with groups by domain.
+
+Keys stay dagster-dbt's: `[schema, model]` for models and seeds (the DuckDB relation, e.g.
+`marts/fct_account_tier_daily`, `rules/tier_thresholds`) and `[source, table]` for sources
+(e.g. `ads_manager/ad_spend`), which the landing assets reuse. Groups follow the project's
+folders (conventions.md): the domain of `intermediate/<domain>/` and `marts/<domain>/`
+(tiering, credits, creators), `audit` for the audit marts, `staging` for staging, `rules` for
+the seeds and `landing` for the sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtProject
+
+
+def domain_group(resource_props: Mapping[str, Any]) -> str:
+    """The asset group of a dbt resource, from its type and folder (fqn)."""
+    resource_type = resource_props["resource_type"]
+    if resource_type == "source":
+        return "landing"
+    if resource_type == "seed":
+        return "rules"
+    # fqn: [project, layer, <domain or system>, ..., name]
+    folders = resource_props["fqn"][1:-1]
+    layer = folders[0] if folders else ""
+    if layer in ("intermediate", "marts") and len(folders) > 1:
+        return folders[1]
+    # Staging, and what sits at the root of intermediate/ (int_as_of_date, the build's as-of
+    # date that every domain reads).
+    return "staging"
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        return spec.replace_attributes(
+            group_name=domain_group(self.get_resource_props(manifest, unique_id))
+        )
