@@ -21,6 +21,29 @@ select
 """
 
 
+CREDIT_SQL = """
+select
+    (select count(*) from marts.fct_credit_issuance) as credits_issued,
+    (select coalesce(sum(amount_usd), 0) from marts.fct_credit_issuance) as issued_usd,
+    (select count(*) from marts.fct_spend_match_reconciliation where status = 'missing') as missing,
+    (select count(*) from marts.fct_spend_match_reconciliation where status = 'issued_late') as late,
+    (select count(*) from marts.fct_credit_expiry_outlook where is_expiring_within_7d)
+        as expiring_7d,
+    (select coalesce(sum(remaining_usd), 0) from marts.fct_credit_expiry_outlook
+        where is_expiring_within_7d) as expiring_7d_usd
+"""
+
+
+def credit_summary(connection: duckdb.DuckDBPyConnection) -> str:
+    row = connection.execute(CREDIT_SQL).fetchone()
+    assert row is not None
+    issued, issued_usd, missing, late, expiring, expiring_usd = row
+    return (
+        f"Credits: {issued:,} issued (${issued_usd:,.2f}); spend-match credits missing {missing:,}, "
+        f"late {late:,}; expiring in 7 days: {expiring:,} (${expiring_usd:,.2f} left)."
+    )
+
+
 def tier_summary(connection: duckdb.DuckDBPyConnection) -> str:
     row = connection.execute(TIER_SQL).fetchone()
     assert row is not None
@@ -36,6 +59,8 @@ def summary(warehouse: Path) -> str:
     """Every summary line of a built warehouse, opened read-only."""
     connection = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return "\n".join([f"Warehouse: {warehouse}", tier_summary(connection)])
+        return "\n".join(
+            [f"Warehouse: {warehouse}", tier_summary(connection), credit_summary(connection)]
+        )
     finally:
         connection.close()
