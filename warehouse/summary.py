@@ -25,8 +25,10 @@ CREDIT_SQL = """
 select
     (select count(*) from marts.fct_credit_issuance) as credits_issued,
     (select coalesce(sum(amount_usd), 0) from marts.fct_credit_issuance) as issued_usd,
-    (select count(*) from marts.fct_spend_match_reconciliation where status = 'missing') as missing,
-    (select count(*) from marts.fct_spend_match_reconciliation where status = 'issued_late') as late,
+    (select count(*) filter (where status = 'missing')
+        from marts.fct_spend_match_reconciliation) as missing,
+    (select count(*) filter (where status = 'issued_late')
+        from marts.fct_spend_match_reconciliation) as late,
     (select count(*) from marts.fct_credit_expiry_outlook where is_expiring_within_7d)
         as expiring_7d,
     (select coalesce(sum(remaining_usd), 0) from marts.fct_credit_expiry_outlook
@@ -39,8 +41,9 @@ def credit_summary(connection: duckdb.DuckDBPyConnection) -> str:
     assert row is not None
     issued, issued_usd, missing, late, expiring, expiring_usd = row
     return (
-        f"Credits: {issued:,} issued (${issued_usd:,.2f}); spend-match credits missing {missing:,}, "
-        f"late {late:,}; expiring in 7 days: {expiring:,} (${expiring_usd:,.2f} left)."
+        f"Credits: {issued:,} issued (${issued_usd:,.2f}); "
+        f"spend-match credits missing {missing:,}, late {late:,}; "
+        f"expiring in 7 days: {expiring:,} (${expiring_usd:,.2f} left)."
     )
 
 
