@@ -1,8 +1,9 @@
 {#-
     Stops a run before any model is built when the landing zone breaks its contract
-    (RULES.md section 1): a source folder with no Parquet file, or a file that lacks a
-    column or carries it with an incompatible type. The contract is the `data_type` of each
-    column in the `_<source>__sources.yml` files, so it is written down once.
+    (RULES.md section 1): a source folder with no Parquet file, a file that is empty or
+    truncated, or a file that lacks a column or carries it with an incompatible type. The
+    contract is the `data_type` of each column in the `_<source>__sources.yml` files, so it
+    is written down once.
 
     Types are compared by family, so that harmless physical differences pass (an int64 where
     the contract says integer, a timestamp in nanoseconds or with a time zone, decimal(12,2)
@@ -51,6 +52,25 @@
                 "Landing source '" ~ source_node.name ~ "': no Parquet file in " ~ folder
                 ~ " (set LANDING_DIR to a landing zone with one folder per source, see README)") }}
         {%- endif -%}
+        {#- A file that is empty or cut short (no Parquet magic bytes at both ends) would stop
+            `describe` with an error that names neither the source nor the problem plainly.
+            One query per source; it reads every file once, which is cheap next to the build. -#}
+        {%- set unreadable -%}
+            select
+                filename,
+                case
+                    when size < 12 then 'is empty or too small to be a Parquet file (' || size || ' bytes)'
+                    when content[1:4] != 'PAR1'::blob then 'is not a Parquet file (no magic bytes at the start)'
+                    else 'is truncated or not a Parquet file (no magic bytes at the end, ' || size || ' bytes)'
+                end as problem,
+            from read_blob('{{ folder }}/*.parquet')
+            where size < 12 or content[1:4] != 'PAR1'::blob or content[size - 3:size] != 'PAR1'::blob
+            order by filename
+        {%- endset -%}
+        {%- for row in run_query(unreadable).rows -%}
+            {{ exceptions.raise_compiler_error(
+                "Landing source '" ~ source_node.name ~ "': file " ~ row[0] ~ " " ~ row[1]) }}
+        {%- endfor -%}
         {%- for file in files -%}
             {%- set described = run_query("describe select * from read_parquet('" ~ file ~ "')") -%}
             {%- set actual = {} -%}
