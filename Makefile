@@ -68,3 +68,11 @@ dagster-dev: setup parse
 	cp orchestration/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home PATH=$(CURDIR)/$(BIN):$$PATH \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+# Benchmark at scale (warehouse/bench.py; results in bench/results/). Not part of `make test`.
+BENCH_ACCOUNTS ?= 100000
+BENCH_DAYS ?= 730
+BENCH_DIR ?= /tmp/t1-bench
+.PHONY: bench
+bench: setup parse
+	$(BIN)/python -m warehouse.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) --work-dir $(BENCH_DIR)

@@ -1,0 +1,229 @@
+"""`make bench`: time the warehouse at scale against the single-pass floor.
+
+Phases, each a separate process timed for wall clock and peak memory (`/usr/bin/time`):
+- generate: the sample landing zone at the requested scale (skipped when it already exists);
+- floor: DuckDB reads the raw spend once and sums it per account and day;
+- full build: `dbt seed` + `dbt run` of every model into a fresh DuckDB file;
+- daily: one more day of spend lands as a new file, then `dbt run` again;
+- restatement: a past day is restated in a new file, then `dbt run` again; its marts are
+  compared with a full rebuild into a fresh file (every marts table, EXCEPT ALL both ways).
+
+Writes `bench/results/bench.json` and `bench/results/bench.md`.
+
+Run: python -m warehouse.bench --accounts 100000 --days 730 --work-dir /tmp/t1-bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from warehouse.config import PROJECT_DIR, dbt_env
+
+DBT = str(PROJECT_DIR / ".venv" / "bin" / "dbt")
+RESULTS_DIR = PROJECT_DIR / "bench" / "results"
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    peak_memory_mb: float
+
+
+def timed(name: str, command: list[str], env: dict[str, str] | None = None) -> Phase:
+    """Run a command under /usr/bin/time and return its wall time and peak RSS."""
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M", *command],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"bench phase {name!r} failed")
+    seconds, kilobytes = re.findall(r"^([\d.]+) (\d+)$", result.stderr, re.MULTILINE)[-1]
+    phase = Phase(name, float(seconds), int(kilobytes) / 1024)
+    print(f"{name:<12} {phase.seconds:8.1f} s  {phase.peak_memory_mb:8.0f} MB", flush=True)
+    return phase
+
+
+def python_phase(name: str, code: str) -> Phase:
+    return timed(name, [sys.executable, "-c", code])
+
+
+def dbt_build(name: str, landing: Path, warehouse: Path, target: Path) -> Phase:
+    """Seeds and every model (tests are the test suite's job, not the benchmark's)."""
+    env = dbt_env(landing, warehouse)
+    script = (
+        f"set -e; {DBT} seed --quiet --target-path {target}; "
+        f"{DBT} run --quiet --target-path {target}"
+    )
+    return timed(name, ["bash", "-c", script], env)
+
+
+def land_file(landing: Path, file_name: str, select_sql: str) -> None:
+    """Write a new ad_spend file derived from the landing zone's own spend."""
+    spend = f"read_parquet('{landing}/ad_spend/*.parquet')"
+    duckdb.sql(select_sql.format(spend=spend)).write_parquet(str(landing / "ad_spend" / file_name))
+
+
+def marts_differ(left: Path, right: Path) -> list[str]:
+    """Names of marts tables whose rows differ between two warehouses."""
+    connection = duckdb.connect()
+    connection.execute(f"attach '{left}' as left_db (read_only)")
+    connection.execute(f"attach '{right}' as right_db (read_only)")
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = 'left_db' and schema_name = 'marts' order by 1"
+        ).fetchall()
+    ]
+    differing = []
+    for table in tables:
+        count = connection.execute(
+            f"select count(*) from ((from left_db.marts.{table} except all "
+            f"from right_db.marts.{table}) union all (from right_db.marts.{table} "
+            f"except all from left_db.marts.{table}))"
+        ).fetchone()
+        if count and count[0]:
+            differing.append(table)
+    return differing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the warehouse at scale.")
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--end-date", default="2026-11-20")
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/t1-bench"))
+    args = parser.parse_args()
+
+    work = args.work_dir
+    landing = work / f"landing-{args.accounts}x{args.days}"
+    phases: list[Phase] = []
+    if not (landing / "ad_spend").exists():
+        phases.append(
+            timed(
+                "generate",
+                [
+                    sys.executable,
+                    "-m",
+                    "warehouse.generate",
+                    "--accounts",
+                    str(args.accounts),
+                    "--days",
+                    str(args.days),
+                    "--seed",
+                    str(args.seed),
+                    "--end-date",
+                    args.end_date,
+                    "--out",
+                    str(landing),
+                ],
+            )
+        )
+    for extra in (landing / "ad_spend").glob("bench-*.parquet"):
+        extra.unlink()
+
+    floor_sql = (
+        "create table t as select account_id, spend_date, sum(spend) "
+        f"from read_parquet('{landing}/ad_spend/*.parquet') group by all"
+    )
+    floor = python_phase(
+        "floor", f'import duckdb; duckdb.sql("set threads=2"); duckdb.sql("{floor_sql}")'
+    )
+    phases.append(floor)
+
+    warehouse = work / "bench.duckdb"
+    warehouse.unlink(missing_ok=True)
+    full = dbt_build("full build", landing, warehouse, work / "target")
+    phases.append(full)
+
+    end = date.fromisoformat(args.end_date)
+    land_file(
+        landing,
+        "bench-daily.parquet",
+        "select * replace (spend_date + 1 as spend_date, reported_at + interval 1 day as "
+        f"reported_at) from {{spend}} where spend_date = date '{end.isoformat()}'",
+    )
+    daily = timed(
+        "daily",
+        [DBT, "run", "--quiet", "--target-path", str(work / "target")],
+        dbt_env(landing, warehouse),
+    )
+    phases.append(daily)
+
+    land_file(
+        landing,
+        "bench-restatement.parquet",
+        "select * replace (cast(spend * 1.10 as decimal(18, 2)) as spend, reported_at + "
+        f"interval 60 day as reported_at) from {{spend}} "
+        f"where spend_date = date '{end.isoformat()}' - 30",
+    )
+    restatement = timed(
+        "restatement",
+        [DBT, "run", "--quiet", "--target-path", str(work / "target")],
+        dbt_env(landing, warehouse),
+    )
+    phases.append(restatement)
+    rebuilt = work / "rebuilt.duckdb"
+    rebuilt.unlink(missing_ok=True)
+    phases.append(dbt_build("rebuild", landing, rebuilt, work / "target-rebuild"))
+    differing = marts_differ(warehouse, rebuilt)
+
+    report = {
+        "accounts": args.accounts,
+        "days": args.days,
+        "spend_rows": duckdb.sql(
+            f"select count(*) from read_parquet('{landing}/ad_spend/*.parquet')"
+        ).fetchall()[0][0],
+        "phases": [asdict(phase) for phase in phases],
+        "ratios": {
+            "full_build_over_floor": full.seconds / floor.seconds,
+            "daily_over_full_build": daily.seconds / full.seconds,
+        },
+        "targets": {
+            "full_build_under_240_s": full.seconds < 240,
+            "full_build_peak_under_8_gb": full.peak_memory_mb < 8192,
+            "daily_under_10_percent_of_full": daily.seconds < 0.1 * full.seconds,
+            "full_build_at_most_8x_floor": full.seconds <= 8 * floor.seconds,
+            "restatement_equals_full_rebuild": not differing,
+        },
+        "marts_differing_after_restatement": differing,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    lines = [
+        f"Benchmark: {args.accounts:,} accounts x {args.days} days, "
+        f"{report['spend_rows']:,} spend rows",
+        "",
+        "| phase | seconds | peak memory (MB) |",
+        "|---|---:|---:|",
+        *[f"| {p.name} | {p.seconds:.1f} | {p.peak_memory_mb:,.0f} |" for p in phases],
+        "",
+        "| ratio or target | value |",
+        "|---|---|",
+        *[f"| {key} | {value:.2f} |" for key, value in report["ratios"].items()],
+        *[
+            f"| {key} | {'met' if value else 'NOT met'} |"
+            for key, value in report["targets"].items()
+        ],
+    ]
+    (RESULTS_DIR / "bench.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
