@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_credit_ledger'}}}) }}
 {#-
     For every credit: issued = consumed + expired + remaining (RULES.md section 9), and each
     ledger row's remaining_usd is what its issued amount less every entry up to it leaves.

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_credits_consumed_daily'}}}) }}
 {#-
     Credits pay for spend, never more: on every account day the credits consumed (unrounded)
     add up to at most the day's spend, and a discount coupon takes at most its percentage of

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_creator_next_eligibility_daily'}}}) }}
 {#-
     Birth dates never reach what BI reads (RULES.md section 11): no column of a table in the
     marts or audit schema is named like a birth date, and no date or timestamp column of a

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_account_credit_balance_daily'}}}) }}
 {#- No credit, and no account on any day, ever holds a negative balance (RULES.md section 9). -#}
 with
 

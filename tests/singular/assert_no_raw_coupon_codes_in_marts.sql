@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_coupon_redemptions'}}}) }}
 {#-
     Coupon codes are secrets (RULES.md section 7): no text column of any table in the marts
     or audit schema holds a coupon code, whether a known code or one typed in an attempt. The
