@@ -27,3 +27,23 @@
 {% macro any_null(columns) -%}
     ({% for column in columns %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}
+
+
+{#-
+    Numbers that do not fit their contract type (an int64 above 2^31 for an integer, a
+    decimal beyond 18 digits) are quarantined, not a crashed build: `checked_cast` yields null
+    for them, and `out_of_range_columns` names which columns overflowed ('' when none).
+    `columns` maps column name to contract type.
+-#}
+{% macro checked_cast(column, data_type) -%}
+    try_cast({{ column }} as {{ data_type }})
+{%- endmacro %}
+
+{% macro out_of_range_columns(columns) -%}
+    concat_ws(', ',
+        {%- for column, data_type in columns.items() %}
+        case when {{ column }} is not null and try_cast({{ column }} as {{ data_type }}) is null
+            then '{{ column }}' end{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}

@@ -538,7 +538,37 @@ def build_fuzz_landing(root: Path) -> Path:
     pq.write_table(
         pa.Table.from_pylist([row], schema=tz_schema), landing / "ad_spend" / "fuzz_tz.parquet"
     )
+    write_overflow_files(landing)
     return landing
+
+
+OVERFLOW_FILE = "fuzz_overflow.parquet"
+
+
+def write_overflow_files(landing: Path) -> None:
+    """Numbers of a type the contract check lets through (a wider decimal, an int64) whose
+    values do not fit the contract type, and a spend that overflows once converted to USD."""
+    spend_schema = LANDING_SCHEMAS["ad_spend"]
+    spend_schema = spend_schema.set(
+        spend_schema.get_field_index("spend"), pa.field("spend", pa.decimal128(38, 2))
+    )
+    spend_rows = [
+        _spend(spend="100000000000000000.00"),  # 10^17: beyond decimal(18,2)
+        _spend(day=date(2026, 3, 4), spend="9000000000000.00", currency="EUR"),  # > 10^12 USD
+    ]
+    pq.write_table(
+        pa.Table.from_pylist(spend_rows, schema=spend_schema),
+        landing / "ad_spend" / OVERFLOW_FILE,
+    )
+    stats_schema = LANDING_SCHEMAS["creator_daily_stats"]
+    stats_schema = stats_schema.set(
+        stats_schema.get_field_index("follower_count"), pa.field("follower_count", pa.int64())
+    )
+    stat = _stat("crt_fuzz_overflow") | {"follower_count": 2**40}
+    pq.write_table(
+        pa.Table.from_pylist([stat], schema=stats_schema),
+        landing / "creator_daily_stats" / OVERFLOW_FILE,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -578,6 +608,23 @@ def test_every_bad_row_is_quarantined_with_its_reason(fuzz_build):
         if reason is not None
     }
     assert quarantined == expected
+
+
+def test_numbers_that_overflow_their_contract_type_are_quarantined(fuzz_build):
+    _, warehouse, _ = fuzz_build
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reasons = connection.execute(
+            "select source_name, quarantine_reason, count(*) from audit.quarantined_landing_rows "
+            "where source_file like ? group by all order by all",
+            [f"%/{OVERFLOW_FILE}"],
+        ).fetchall()
+    finally:
+        connection.close()
+    assert reasons == [
+        ("ad_spend", "value_out_of_range", 2),
+        ("creator_daily_stats", "value_out_of_range", 1),
+    ]
 
 
 def test_raw_rows_are_staged_superseded_or_quarantined(fuzz_build):

@@ -22,9 +22,10 @@ typed as (
         lower(trim(cast(campaign_type as varchar))) as campaign_type,
         cast(creative_id as varchar) as creative_id,
         cast(is_tiktok_one_creative as boolean) as is_tiktok_one_creative,
-        cast(spend as decimal(18, 2)) as spend,
+        {{ checked_cast('spend', 'decimal(18, 2)') }} as spend,
         upper(trim(cast(currency as varchar))) as currency,
         cast(reported_at as timestamp) as reported_at,
+        {{ out_of_range_columns({'spend': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -38,10 +39,11 @@ checked as (
     select
         converted.*,
         -- Unrounded USD, exact for USD rows; only what a mart shows is rounded to cents.
-        cast(converted.spend * converted.usd_per_unit as decimal(18, 6)) as spend_usd,
+        try_cast(converted.spend * converted.usd_per_unit as decimal(18, 6)) as spend_usd,
         case
             when {{ any_null(['converted.account_id', 'spend_date', 'campaign_id', 'creative_id']) }}
                 then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when converted.spend is null then 'null_spend'
             when converted.spend < 0 then 'negative_spend'
             when converted.currency is null then 'null_currency'
@@ -51,6 +53,8 @@ checked as (
             when spend_date > current_date + 1 then 'spend_date_in_future'
             when accounts.account_id is null then 'unknown_account'
             when converted.usd_per_unit is null then 'no_fx_rate'
+            when try_cast(converted.spend * converted.usd_per_unit as decimal(18, 6)) is null
+                then 'value_out_of_range'
         end as quarantine_reason,
     from converted
     left join accounts

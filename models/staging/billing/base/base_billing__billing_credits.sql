@@ -18,11 +18,12 @@ typed as (
         cast(account_id as varchar) as account_id,
         lower(trim(cast(credit_source as varchar))) as credit_source,
         cast(source_ref as varchar) as source_ref,
-        cast(amount as decimal(18, 2)) as amount,
+        {{ checked_cast('amount', 'decimal(18, 2)') }} as amount,
         upper(trim(cast(currency as varchar))) as currency,
         cast(issued_at as timestamp) as issued_at,
         cast(expires_at as timestamp) as expires_at,
         cast(cast(issued_at as timestamp) as date) as issued_on,
+        {{ out_of_range_columns({'amount': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -37,6 +38,7 @@ checked as (
         converted.*,
         case
             when {{ any_null(['credit_id', 'converted.account_id', 'issued_at', 'expires_at']) }} then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when credit_source is null or credit_source not in ('spend_match', 'coupon', 'managed')
                 then 'invalid_credit_source'
             when amount is null or amount < 0 then 'invalid_amount'

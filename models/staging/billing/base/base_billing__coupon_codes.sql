@@ -7,11 +7,12 @@ source as (
 typed as (
     select
         cast(coupon_code as varchar) as coupon_code,
-        cast(credit_amount as decimal(18, 2)) as credit_amount,
+        {{ checked_cast('credit_amount', 'decimal(18, 2)') }} as credit_amount,
         upper(trim(cast(currency as varchar))) as currency,
         cast(redeem_by as timestamp) as redeem_by,
-        cast(credit_validity_days as integer) as credit_validity_days,
-        cast(max_redemptions as integer) as max_redemptions,
+        {{ checked_cast('credit_validity_days', 'integer') }} as credit_validity_days,
+        {{ checked_cast('max_redemptions', 'integer') }} as max_redemptions,
+        {{ out_of_range_columns({'credit_amount': 'decimal(18, 2)', 'credit_validity_days': 'integer', 'max_redemptions': 'integer'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -22,6 +23,7 @@ checked as (
         *,
         case
             when coupon_code is null then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when credit_amount is null or credit_amount < 0 then 'invalid_credit_amount'
             when currency is null then 'null_currency'
             when redeem_by is null then 'null_redeem_by'

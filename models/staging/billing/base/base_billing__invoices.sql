@@ -15,8 +15,9 @@ typed as (
         cast(issued_on as date) as issued_on,
         cast(due_on as date) as due_on,
         cast(paid_on as date) as paid_on,
-        cast(amount as decimal(18, 2)) as amount,
+        {{ checked_cast('amount', 'decimal(18, 2)') }} as amount,
         upper(trim(cast(currency as varchar))) as currency,
+        {{ out_of_range_columns({'amount': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -27,6 +28,7 @@ checked as (
         typed.*,
         case
             when {{ any_null(['invoice_id', 'typed.account_id', 'issued_on', 'due_on']) }} then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when accounts.account_id is null then 'unknown_account'
             else {{ duplicate_key_reason(
                 ['invoice_id'],

@@ -18,14 +18,15 @@ typed as (
         cast(account_id as varchar) as account_id,
         lower(trim(cast(agreement_type as varchar))) as agreement_type,
         lower(trim(cast(credit_type as varchar))) as credit_type,
-        cast(amount as decimal(18, 2)) as amount,
-        cast(discount_pct as decimal(5, 2)) as discount_pct,
-        cast(max_discount_amount as decimal(18, 2)) as max_discount_amount,
+        {{ checked_cast('amount', 'decimal(18, 2)') }} as amount,
+        {{ checked_cast('discount_pct', 'decimal(5, 2)') }} as discount_pct,
+        {{ checked_cast('max_discount_amount', 'decimal(18, 2)') }} as max_discount_amount,
         upper(trim(cast(currency as varchar))) as currency,
         cast(granted_at as timestamp) as granted_at,
         cast(expires_at as timestamp) as expires_at,
         cast(granted_by as varchar) as granted_by,
         cast(cast(granted_at as timestamp) as date) as granted_on,
+        {{ out_of_range_columns({'amount': 'decimal(18, 2)', 'discount_pct': 'decimal(5, 2)', 'max_discount_amount': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -40,6 +41,7 @@ checked as (
         converted.*,
         case
             when {{ any_null(['grant_id', 'converted.account_id', 'granted_at', 'expires_at']) }} then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when agreement_type is null or agreement_type not in ('jbp', 'agency', 'ad_hoc')
                 then 'invalid_agreement_type'
             when credit_type is null or credit_type not in ('free_credit', 'discount_coupon')

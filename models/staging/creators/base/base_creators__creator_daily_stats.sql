@@ -12,10 +12,11 @@ typed as (
     select
         cast(creator_id as varchar) as creator_id,
         cast(stat_date as date) as stat_date,
-        cast(follower_count as integer) as follower_count,
-        cast(video_views as integer) as video_views,
-        cast(posts as integer) as posts,
+        {{ checked_cast('follower_count', 'integer') }} as follower_count,
+        {{ checked_cast('video_views', 'integer') }} as video_views,
+        {{ checked_cast('posts', 'integer') }} as posts,
         cast(in_good_standing as boolean) as in_good_standing,
+        {{ out_of_range_columns({'follower_count': 'integer', 'video_views': 'integer', 'posts': 'integer'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -26,6 +27,7 @@ checked as (
         typed.*,
         case
             when {{ any_null(['typed.creator_id', 'stat_date']) }} then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when follower_count < 0 or video_views < 0 or posts < 0 then 'negative_count'
             when creators.creator_id is null then 'unknown_creator'
             else {{ duplicate_key_reason(

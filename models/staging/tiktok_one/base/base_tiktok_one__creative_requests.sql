@@ -14,7 +14,8 @@ typed as (
         cast(account_id as varchar) as account_id,
         cast(project_id as varchar) as project_id,
         cast(requested_at as timestamp) as requested_at,
-        cast(creatives_requested as integer) as creatives_requested,
+        {{ checked_cast('creatives_requested', 'integer') }} as creatives_requested,
+        {{ out_of_range_columns({'creatives_requested': 'integer'}) }} as out_of_range_columns,
         filename as source_file,
         file_row_number,
     from source
@@ -25,6 +26,7 @@ checked as (
         typed.*,
         case
             when {{ any_null(['request_id', 'typed.account_id', 'requested_at']) }} then 'null_key'
+            when out_of_range_columns != '' then 'value_out_of_range'
             when creatives_requested is null or creatives_requested < 0 then 'invalid_creatives_requested'
             when accounts.account_id is null then 'unknown_account'
             else {{ duplicate_key_reason(
