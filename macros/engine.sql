@@ -45,12 +45,25 @@
 {%- endmacro %}
 
 
-{#- Whole years between two days (age on a day). -#}
+{#-
+    Whole years between two days (age on a day), the anniversary counted by month and day:
+    someone born on 29 February turns a year older on 1 March in common years, never early
+    for an age gate.
+-#}
 {% macro years_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('years_between', 'tiktok_one_warehouse')(start_date, end_date)) }}
 {%- endmacro %}
 {% macro duckdb__years_between(start_date, end_date) -%}
-    date_sub('year', {{ start_date }}, {{ end_date }})
+    cast(
+        extract(year from {{ end_date }}) - extract(year from {{ start_date }})
+        - case
+            when extract(month from {{ end_date }}) * 100 + extract(day from {{ end_date }})
+                < extract(month from {{ start_date }}) * 100 + extract(day from {{ start_date }})
+                then 1
+            else 0
+        end
+        as integer
+    )
 {%- endmacro %}
 
 

@@ -38,19 +38,8 @@ joined as (
         stats_rolled.date_day,
         creators.country_code,
         creators.account_type,
-        -- Whole years, the birthday counted by month and day: someone born on 29 February
-        -- turns a year older on 1 March in common years (never early for an age gate). Spelt
-        -- out rather than years_between, whose DuckDB variant counts 28 February.
-        cast(
-            extract(year from stats_rolled.date_day) - extract(year from creators.birth_date)
-            - case
-                when extract(month from stats_rolled.date_day) * 100 + extract(day from stats_rolled.date_day)
-                    < extract(month from creators.birth_date) * 100 + extract(day from creators.birth_date)
-                    then 1
-                else 0
-            end
-            as integer
-        ) as age_years,
+        -- Whole years; a 29 February birthday counts from 1 March in common years.
+        {{ years_between('creators.birth_date', 'stats_rolled.date_day') }} as age_years,
         stats_rolled.follower_count,
         stats_rolled.views_30d,
         stats_rolled.posts_30d,
