@@ -105,3 +105,17 @@
         on {{ relation }}.{{ currency_column }} = {{ fx_relation }}.currency
         and {{ relation }}.{{ day_column }} >= {{ fx_relation }}.rate_date
 {%- endmacro %}
+
+
+{#-
+    Joins each row of `relation` to the row of `bands_relation` with the highest `band_floor`
+    at or below `value_column` (left join: null when the value is below every floor). Used to
+    find the tier a spend qualifies for from the thresholds seed.
+-#}
+{% macro join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
+    {{ return(adapter.dispatch('join_highest_band_reached', 'tiktok_one_warehouse')(relation, bands_relation, value_column, band_floor)) }}
+{%- endmacro %}
+{% macro duckdb__join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
+    asof left join {{ bands_relation }}
+        on {{ relation }}.{{ value_column }} >= {{ bands_relation }}.{{ band_floor }}
+{%- endmacro %}

@@ -15,8 +15,7 @@ qualified as (
         coalesce(tier_thresholds.tier_rank, 0) as qualified_tier_rank,
     from rolled
     -- The highest minimum at or below the spend: thresholds are increasing in rank.
-    asof left join tier_thresholds
-        on rolled.qualifying_spend_usd >= tier_thresholds.min_rolling_30d_spend_usd
+    {{ join_highest_band_reached('rolled', 'tier_thresholds', 'qualifying_spend_usd', 'min_rolling_30d_spend_usd') }}
 )
 
 select * from qualified
