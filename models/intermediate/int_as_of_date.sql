@@ -3,15 +3,15 @@
 
 with
 
-ad_spend as (
-    select * from {{ ref('stg_ads_manager__ad_spend') }}
+spend_daily as (
+    select * from {{ ref('int_account_spend_daily') }}
 ),
 
 resolved as (
     {% if requested_as_of %}
     select cast('{{ requested_as_of }}' as date) as as_of_date
     {% else %}
-    select max(spend_date) as as_of_date from ad_spend
+    select max(date_day) as as_of_date from spend_daily where staged_rows > 0
     {% endif %}
 ),
 

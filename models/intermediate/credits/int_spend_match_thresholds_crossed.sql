@@ -11,27 +11,21 @@ offered as (
     select * from {{ ref('int_spend_match_accounts_offered') }}
 ),
 
-ad_spend as (
-    select * from {{ ref('stg_ads_manager__ad_spend') }}
-),
-
-eligible_campaign_types as (
-    select * from {{ ref('spend_match_eligible_campaign_types') }}
+spend_daily as (
+    select * from {{ ref('int_account_spend_daily') }}
 ),
 
 eligible_spend_daily as (
     select
-        ad_spend.account_id,
-        ad_spend.spend_date,
-        sum(ad_spend.spend_usd) as eligible_spend_usd,
-    from ad_spend
+        spend_daily.account_id,
+        spend_daily.date_day as spend_date,
+        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd,
+    from spend_daily
     inner join offered
-        on ad_spend.account_id = offered.account_id
-    inner join eligible_campaign_types
-        on ad_spend.campaign_type = eligible_campaign_types.campaign_type
-    where ad_spend.spend_date >= offered.ads_manager_created_on
-        and ad_spend.spend_date <= {{ as_of_date() }}
-    group by ad_spend.account_id, ad_spend.spend_date
+        on spend_daily.account_id = offered.account_id
+    where spend_daily.eligible_campaign_spend_usd > 0
+        and spend_daily.date_day >= offered.ads_manager_created_on
+        and spend_daily.date_day <= {{ as_of_date() }}
 ),
 
 cumulative as (

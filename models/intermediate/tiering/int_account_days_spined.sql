@@ -1,35 +1,34 @@
+{{ config(materialized='view') }}
+
 {#-
-    One row per TikTok One account and day from 29 days before it joined (the first rolling
-    window reaches that far back) to the as-of date; a day with no spend rows is zero spend.
+    The account-days a build needs for the tier days it recomputes: a dense spine per planned
+    range, from 59 days before the range (what its first day depends on; never before J-29,
+    where the first rolling window starts) to its end. A day with no spend rows is zero
+    spend. `is_recomputed` marks the range's own days; the days before are read only.
 -#}
+
 with
 
-accounts as (
-    select * from {{ ref('stg_ads_manager__accounts') }}
+planned as (
+    select * from {{ ref('int_account_tier_days_planned') }}
+    where recompute_to is not null
 ),
 
 spend_daily as (
     select * from {{ ref('int_account_spend_daily') }}
 ),
 
-members as (
-    select
-        account_id,
-        tiktok_one_joined_on as joined_on,
-    from accounts
-    where tiktok_one_joined_on <= {{ as_of_date() }}
-),
-
 spine as (
     select
         account_id,
         joined_on,
+        recompute_from,
         cast(unnest(generate_series(
-            {{ add_days('joined_on', -29) }},
-            {{ as_of_date() }},
+            greatest({{ add_days('joined_on', -29) }}, {{ add_days('recompute_from', -59) }}),
+            recompute_to,
             interval 1 day
         )) as date) as date_day,
-    from members
+    from planned
 ),
 
 spined as (
@@ -37,6 +36,8 @@ spined as (
         spine.account_id,
         spine.date_day,
         spine.joined_on,
+        spine.recompute_from,
+        spine.date_day >= spine.recompute_from as is_recomputed,
         coalesce(spend_daily.spend_usd, 0) as spend_usd,
         coalesce(spend_daily.any_spend_usd, 0) as any_spend_usd,
     from spine

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#-
     Rolling 30-day spend ([D-29, D]) and the qualifying spend of RULES.md section 3: any
     creative during the first 30 days in TikTok One ([J, J+29], history before J included),
@@ -14,6 +16,8 @@ rolled as (
         account_id,
         date_day,
         joined_on,
+        recompute_from,
+        is_recomputed,
         spend_usd,
         any_spend_usd,
         sum(spend_usd) over trailing_30_days as rolling_30d_tiktok_one_spend_usd,
@@ -21,7 +25,7 @@ rolled as (
     from spined
     -- The spine is dense, so 30 rows are 30 days.
     window trailing_30_days as (
-        partition by account_id
+        partition by account_id, recompute_from
         order by date_day
         rows between 29 preceding and current row
     )
@@ -32,6 +36,8 @@ final as (
         account_id,
         date_day,
         joined_on,
+        recompute_from,
+        is_recomputed,
         spend_usd,
         any_spend_usd,
         rolling_30d_tiktok_one_spend_usd,

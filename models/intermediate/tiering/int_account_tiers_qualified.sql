@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- The qualified tier q(D): the highest tier whose minimum the qualifying spend reaches. -#}
 with
 

@@ -7,7 +7,7 @@
 with
 
 tiers as (
-    select * from {{ ref('int_account_tiers_assigned') }}
+    select * from {{ ref('fct_account_tier_daily') }}
 ),
 
 raised as (

@@ -1,11 +1,22 @@
 {#-
     Where every raw row went, per source: raw = staged + superseded + quarantined.
-    Superseded rows are ad_spend rows replaced by a later restatement of the same key.
+    Superseded rows are ad_spend rows replaced by a later restatement of the same key. For
+    ad_spend the staged and superseded counts come from int_account_spend_daily, which counts
+    them per account-day as it de-duplicates, so the audit never re-reads the rows.
 -#}
 with
 
 {% for landing_source in landing_sources() %}
 {{ landing_source.name }} as (
+    {% if landing_source.name == 'ad_spend' %}
+    select
+        'ad_spend' as source_name,
+        (select count(*) from {{ ref('base_ads_manager__ad_spend_loaded') }}) as raw_rows,
+        (select sum(staged_rows) from {{ ref('int_account_spend_daily') }}) as staged_rows,
+        (select sum(superseded_rows) from {{ ref('int_account_spend_daily') }}) as superseded_rows,
+        (select count(*) from {{ ref('quarantined_landing_rows') }} where source_name = 'ad_spend')
+            as quarantined_rows,
+    {% else %}
     select
         '{{ landing_source.name }}' as source_name,
         (select count(*) from {{ ref(landing_source.base) }}) as raw_rows,
@@ -14,6 +25,7 @@ with
             - (select count(*) from {{ ref(landing_source.staged) }}) as superseded_rows,
         (select count(*) from {{ ref(landing_source.base) }} where quarantine_reason is not null)
             as quarantined_rows,
+    {% endif %}
 ),
 {% endfor %}
 

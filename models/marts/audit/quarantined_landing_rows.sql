@@ -12,8 +12,26 @@ with
         quarantine_reason,
         source_file,
         file_row_number,
+    {% if landing_source.name == 'ad_spend' %}
+    -- Rows without an account-day, and the rows of the account-days where
+    -- int_account_spend_daily found quarantine: a daily run need not check every loaded row
+    -- against accounts and rates again.
+    from (
+        select * from {{ ref(landing_source.base) }}
+        where account_id is null or spend_date is null
+        union all
+        select {{ landing_source.base }}.*
+        from {{ ref(landing_source.base) }} as {{ landing_source.base }}
+        semi join {{ ref('int_account_spend_daily') }} as spend_daily
+            on {{ landing_source.base }}.account_id = spend_daily.account_id
+            and {{ landing_source.base }}.spend_date = spend_daily.date_day
+            and spend_daily.quarantined_rows > 0
+    )
+    where quarantine_reason is not null
+    {% else %}
     from {{ ref(landing_source.base) }}
     where quarantine_reason is not null
+    {% endif %}
 ),
 {% endfor %}
 

@@ -1,3 +1,19 @@
+{#-
+    Incremental: a build replaces only the days int_account_tier_days_planned plans (the new
+    days, and the 60 days from each recomputed spend day). Before that, rows after the as-of
+    date (a build for an earlier day) and every row of a replanned account are deleted. A full
+    build plans every day, so both paths compute each row with the same SQL.
+-#}
+-- depends_on: {{ ref('int_account_tier_days_planned') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['account_id', 'date_day'],
+    on_schema_change='fail',
+    pre_hook="{{ delete_unplanned_tier_days() }}",
+    post_hook="{{ save_applied_inputs(account_tier_daily_inputs()) }}",
+) }}
+
 with
 
 tiers as (
@@ -25,6 +41,9 @@ final as (
         cast(round(tiers.qualifying_spend_usd, 2) as decimal(18, 2)) as qualifying_spend_usd,
         cast(tiers.days_below_tier as integer) as days_below_tier,
         tiers.joined_on as tiktok_one_joined_on,
+        tiers.last_day_at_tier,
+        cast(tiers.previous_tier_rank as integer) as previous_tier_rank,
+        cast(tiers.previous_days_below_tier as integer) as previous_days_below_tier,
     from tiers
     inner join tier_thresholds as qualified
         on tiers.qualified_tier_rank = qualified.tier_rank

@@ -1,9 +1,9 @@
-{{ config(materialized='table') }}
-
 {#-
     One row per (account_id, spend_date, campaign_id, creative_id): the reporting system
     restates rows, and the latest reported_at replaces the earlier ones. Restatement is
     decided among usable rows only: a quarantined correction does not erase the last good one.
+    A view for analysts who need the rows; the warehouse sums them per account-day in
+    int_account_spend_daily with the same rule, recomputing only the days that change.
 -#}
 
 with

@@ -1,0 +1,51 @@
+{{ config(materialized='table') }}
+
+{#-
+    One rate per currency and day, from the currency's first rate_date to the latest day that
+    any usable spend row or rate covers: the rate whose rate_date is the latest on or before
+    the day (RULES.md conventions). Converting spend is then an equality join on
+    (currency, day) instead of a search per spend row. Days before a currency's first rate
+    have no row, so their spend has no usable rate.
+-#}
+
+with
+
+fx_rates as (
+    select * from {{ ref('stg_reference__fx_rates') }}
+),
+
+ad_spend_loaded as (
+    select * from {{ ref('base_ads_manager__ad_spend_loaded') }}
+),
+
+horizon as (
+    select
+        greatest(
+            (select max(spend_date) from ad_spend_loaded where row_quarantine_reason is null),
+            (select max(rate_date) from fx_rates)
+        ) as last_day,
+),
+
+currency_days as (
+    select
+        fx_rates.currency,
+        cast(unnest(generate_series(min(fx_rates.rate_date), any_value(horizon.last_day), interval 1 day)) as date)
+            as rate_day,
+    from fx_rates
+    cross join horizon
+    group by fx_rates.currency
+),
+
+final as (
+    select
+        currency_days.currency,
+        currency_days.rate_day,
+        fx_rates.rate_date,
+        fx_rates.usd_per_unit,
+    from currency_days
+    asof inner join fx_rates
+        on currency_days.currency = fx_rates.currency
+        and currency_days.rate_day >= fx_rates.rate_date
+)
+
+select * from final
