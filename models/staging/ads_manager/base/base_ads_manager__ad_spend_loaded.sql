@@ -8,11 +8,16 @@
     base_ads_manager__ad_spend. `loaded_at` says which run loaded the row.
 -#}
 
+{#- Files are told apart by name, so that a landing zone reached by another path (a moved
+    directory, a symlink) is not loaded twice. -#}
 {%- set new_files = none -%}
 {%- if is_incremental() and execute -%}
-    {%- set loaded_files = run_query('select distinct source_file from ' ~ this).columns[0].values() -%}
+    {%- set loaded_names = run_query('select distinct parse_filename(source_file) from ' ~ this).columns[0].values() -%}
     {%- set landed_files = run_query("select file from glob('" ~ landing_dir() ~ "/ad_spend/*.parquet')").columns[0].values() -%}
-    {%- set new_files = landed_files | reject('in', loaded_files) | list -%}
+    {%- set new_files = [] -%}
+    {%- for file in landed_files if file.split('/')[-1] not in loaded_names -%}
+        {%- do new_files.append(file) -%}
+    {%- endfor -%}
 {%- endif %}
 
 with
