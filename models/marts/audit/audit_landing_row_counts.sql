@@ -17,14 +17,15 @@ with
         (select count(*) from {{ ref('quarantined_landing_rows') }} where source_name = 'ad_spend')
             as quarantined_rows,
     {% else %}
+    -- One pass over the base model (a view, with duplicate checks) instead of one per count.
     select
         '{{ landing_source.name }}' as source_name,
-        (select count(*) from {{ ref(landing_source.base) }}) as raw_rows,
+        count(*) as raw_rows,
         (select count(*) from {{ ref(landing_source.staged) }}) as staged_rows,
-        (select count(*) from {{ ref(landing_source.base) }} where quarantine_reason is null)
+        count(*) filter (where quarantine_reason is null)
             - (select count(*) from {{ ref(landing_source.staged) }}) as superseded_rows,
-        (select count(*) from {{ ref(landing_source.base) }} where quarantine_reason is not null)
-            as quarantined_rows,
+        count(*) filter (where quarantine_reason is not null) as quarantined_rows,
+    from {{ ref(landing_source.base) }}
     {% endif %}
 ),
 {% endfor %}
