@@ -28,35 +28,79 @@ eligible_spend_daily as (
         and spend_daily.date_day <= {{ as_of_date() }}
 ),
 
-cumulative as (
+-- The running total is found in two steps, so that no window runs over every spend day:
+-- month totals first, then the days of the month in which the total reaches the threshold.
+-- Amounts are decimals, so the order of the additions cannot change a sum.
+monthly as (
     select
         account_id,
-        spend_date,
-        sum(eligible_spend_usd) over (
+        {{ month_start('spend_date') }} as month_start_on,
+        sum(eligible_spend_usd) as month_eligible_spend_usd,
+    from eligible_spend_daily
+    group by account_id, {{ month_start('spend_date') }}
+),
+
+monthly_cumulative as (
+    select
+        account_id,
+        month_start_on,
+        month_eligible_spend_usd,
+        sum(month_eligible_spend_usd) over (
             partition by account_id
-            order by spend_date
+            order by month_start_on
             rows between unbounded preceding and current row
         ) as cumulative_eligible_spend_usd,
+    from monthly
+),
+
+crossing_months as (
+    select
+        monthly_cumulative.account_id,
+        min(monthly_cumulative.month_start_on) as month_start_on,
+    from monthly_cumulative
+    inner join offered
+        on monthly_cumulative.account_id = offered.account_id
+    where monthly_cumulative.cumulative_eligible_spend_usd >= offered.spend_threshold_usd
+    group by monthly_cumulative.account_id
+),
+
+crossing_month_days as (
+    select
+        eligible_spend_daily.account_id,
+        eligible_spend_daily.spend_date,
+        monthly_cumulative.cumulative_eligible_spend_usd
+            - monthly_cumulative.month_eligible_spend_usd
+            + sum(eligible_spend_daily.eligible_spend_usd) over (
+                partition by eligible_spend_daily.account_id
+                order by eligible_spend_daily.spend_date
+                rows between unbounded preceding and current row
+            ) as cumulative_eligible_spend_usd,
     from eligible_spend_daily
+    inner join crossing_months
+        on eligible_spend_daily.account_id = crossing_months.account_id
+        and {{ month_start('eligible_spend_daily.spend_date') }} = crossing_months.month_start_on
+    inner join monthly_cumulative
+        on crossing_months.account_id = monthly_cumulative.account_id
+        and crossing_months.month_start_on = monthly_cumulative.month_start_on
 ),
 
 spend_to_date as (
     select
         account_id,
-        sum(eligible_spend_usd) as eligible_spend_to_date_usd,
-    from eligible_spend_daily
+        sum(month_eligible_spend_usd) as eligible_spend_to_date_usd,
+    from monthly
     group by account_id
 ),
 
 first_crossing as (
     select
-        cumulative.account_id,
-        min(cumulative.spend_date) as threshold_crossed_on,
-    from cumulative
+        crossing_month_days.account_id,
+        min(crossing_month_days.spend_date) as threshold_crossed_on,
+    from crossing_month_days
     inner join offered
-        on cumulative.account_id = offered.account_id
-    where cumulative.cumulative_eligible_spend_usd >= offered.spend_threshold_usd
-    group by cumulative.account_id
+        on crossing_month_days.account_id = offered.account_id
+    where crossing_month_days.cumulative_eligible_spend_usd >= offered.spend_threshold_usd
+    group by crossing_month_days.account_id
 ),
 
 final as (
