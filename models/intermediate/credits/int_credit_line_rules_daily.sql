@@ -3,14 +3,23 @@
     from its first spend day to the as-of date. Each day is judged with what had happened by
     the end of that day: an invoice paid after D is still unpaid on D.
 
-    Invoices turn into dated events so that a running window over the day spine answers both
-    invoice rules with equality joins, not a range join of invoices to days:
+    Invoices turn into dated events so that running windows answer both invoice rules with
+    equality joins, not a range join of invoices to days:
     - overdue on D (unpaid past its due date): +1 on the first overdue day
       (greatest(due_on + 1, issued_on)), -1 on paid_on; overdue on D when the running sum > 0;
     - paid late (paid_on > due_on): on paid_on it brings its due_on; the latest such due_on
       paid by D fails D when it lies in [D - 6 months, D).
     Events before the first spend day are moved onto it; they still count from there.
+
+    What the rules read changes only on a few days of an account: its first spend day, each
+    month start (the months with spend) and each invoice event. The running windows work on
+    those days alone, each one the start of a period of constant state that runs to the day
+    before the next; the periods are then spread over their days, where the two rules that
+    move with D itself (account age, the 6-month look-back of late payments) are judged.
+    A view: its only reader, fct_credit_line_eligibility, stores the days.
 -#}
+{{ config(materialized='view') }}
+
 with
 
 months_spent as (
@@ -26,15 +35,6 @@ first_spend as (
         account_id,
         first_spend_on,
     from months_spent
-),
-
-day_spine as (
-    select
-        account_id,
-        first_spend_on,
-        cast(unnest(generate_series(first_spend_on, {{ as_of_date() }}, interval 1 day)) as date)
-            as date_day,
-    from first_spend
 ),
 
 visible_invoices as (
@@ -87,44 +87,88 @@ late_payments as (
     group by account_id, greatest(paid_on, first_spend_on)
 ),
 
-running as (
+change_days as (
     select
-        day_spine.account_id,
-        day_spine.date_day,
-        day_spine.first_spend_on,
-        coalesce(sum(overdue_changes.overdue_change) over by_day, 0) as overdue_invoices,
-        max(late_payments.latest_due_on) over by_day as latest_late_paid_due_on,
-    from day_spine
+        account_id,
+        first_spend_on as change_on,
+    from first_spend
+    union
+    select
+        account_id,
+        month_start_on as change_on,
+    from months_spent
+    where month_start_on > first_spend_on
+    union
+    select
+        account_id,
+        event_on as change_on,
+    from overdue_changes
+    union
+    select
+        account_id,
+        event_on as change_on,
+    from late_payments
+),
+
+periods as (
+    select
+        change_days.account_id,
+        change_days.change_on as valid_from,
+        coalesce(
+            {{ add_days('lead(change_days.change_on) over by_change_day', -1) }},
+            {{ as_of_date() }}
+        ) as valid_to,
+        coalesce(sum(overdue_changes.overdue_change) over running, 0) as overdue_invoices,
+        max(late_payments.latest_due_on) over running as latest_late_paid_due_on,
+    from change_days
     left join overdue_changes
-        on day_spine.account_id = overdue_changes.account_id
-        and day_spine.date_day = overdue_changes.event_on
+        on change_days.account_id = overdue_changes.account_id
+        and change_days.change_on = overdue_changes.event_on
     left join late_payments
-        on day_spine.account_id = late_payments.account_id
-        and day_spine.date_day = late_payments.event_on
-    window by_day as (
-        partition by day_spine.account_id
-        order by day_spine.date_day
-        rows between unbounded preceding and current row
-    )
+        on change_days.account_id = late_payments.account_id
+        and change_days.change_on = late_payments.event_on
+    window
+        by_change_day as (partition by change_days.account_id order by change_days.change_on),
+        running as (
+            partition by change_days.account_id
+            order by change_days.change_on
+            rows between unbounded preceding and current row
+        )
+),
+
+-- A period never crosses a month start, so the month of its first day is the month of all.
+periods_with_months as (
+    select
+        periods.*,
+        months_spent.first_spend_on,
+        months_spent.months_with_spend_in_prior_6,
+    from periods
+    inner join months_spent
+        on periods.account_id = months_spent.account_id
+        and {{ month_start('periods.valid_from') }} = months_spent.month_start_on
+),
+
+days as (
+    select
+        *,
+        cast(unnest(generate_series(valid_from, valid_to, interval 1 day)) as date) as date_day,
+    from periods_with_months
 ),
 
 final as (
     select
-        running.account_id,
-        running.date_day,
-        running.first_spend_on <= {{ add_months('running.date_day', -6) }} as passes_account_age,
-        months_spent.months_with_spend_in_prior_6 = 6 as passes_continuous_spend,
-        not coalesce(running.latest_late_paid_due_on >= {{ add_months('running.date_day', -6) }}, false)
+        account_id,
+        date_day,
+        first_spend_on <= {{ add_months('date_day', -6) }} as passes_account_age,
+        months_with_spend_in_prior_6 = 6 as passes_continuous_spend,
+        not coalesce(latest_late_paid_due_on >= {{ add_months('date_day', -6) }}, false)
             as passes_on_time_payments,
-        running.overdue_invoices = 0 as passes_no_overdue_invoices,
-        running.first_spend_on,
-        months_spent.months_with_spend_in_prior_6,
-        cast(running.overdue_invoices as integer) as overdue_invoices,
-        running.latest_late_paid_due_on,
-    from running
-    inner join months_spent
-        on running.account_id = months_spent.account_id
-        and {{ month_start('running.date_day') }} = months_spent.month_start_on
+        overdue_invoices = 0 as passes_no_overdue_invoices,
+        first_spend_on,
+        months_with_spend_in_prior_6,
+        cast(overdue_invoices as integer) as overdue_invoices,
+        latest_late_paid_due_on,
+    from days
 )
 
 select * from final
