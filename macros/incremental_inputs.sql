@@ -70,3 +70,143 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    True when every input equals what this model was last built from, so the model can keep
+    its rows: never on a first or full build, nor when a saved copy is missing.
+-#}
+{% macro inputs_unchanged(inputs) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- for name, query in inputs.items() -%}
+        {%- set applied = applied_input(name) -%}
+        {%- if applied is none -%}
+            {{ return(false) }}
+        {%- endif -%}
+        {%- set differing = run_query('select count(*) from (' ~ changed_rows(query, applied) ~ ')').columns[0].values()[0] -%}
+        {%- if differing > 0 -%}
+            {{ return(false) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+
+{#-
+    The landing files of some sources, by source, name, size and modification time: a file
+    added, replaced or removed changes the result. Only file metadata is read.
+-#}
+{% macro landing_files(source_names) -%}
+    select
+        parse_filename(parse_dirpath(filename)) as source_name,
+        parse_filename(filename) as file_name,
+        size,
+        last_modified,
+    from read_blob('{{ landing_dir() }}/*/*.parquet')
+    where parse_filename(parse_dirpath(filename)) in ({% for name in source_names %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+
+{#-
+    What the audit models read besides ad_spend: every other landing source (their checks
+    read accounts, FX rates and creators, all landing sources too), and the SQL that checks
+    them. When none of these changed, the audit keeps its rows for those sources and
+    recomputes only ad_spend's.
+-#}
+{% macro audited_landing_inputs() -%}
+    {%- set names = [] -%}
+    {%- set code_models = ['audit_landing_row_counts', 'quarantined_landing_rows'] -%}
+    {%- for landing_source in landing_sources() if landing_source.name != 'ad_spend' -%}
+        {%- do names.append(landing_source.name) -%}
+        {%- do code_models.extend([landing_source.base, landing_source.staged]) -%}
+    {%- endfor -%}
+    {{ return({'landing_files': landing_files(names), 'code': code_input(code_models)}) }}
+{%- endmacro %}
+
+
+{#- Before an audit model inserts what it recomputed: drop the sources it recomputes. -#}
+{% macro delete_recomputed_sources(other_sources_unchanged) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if other_sources_unchanged %} where source_name = 'ad_spend'{% endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The SQL of some models, hashed: a model kept because its inputs did not change must still
+    be rebuilt when its own code, or the code of a view it reads, changed.
+-#}
+{% macro code_input(model_names) -%}
+    {%- set hashes = [] -%}
+    {%- if not execute -%}
+        {{ return("select '' as code_hashes") }}
+    {%- endif -%}
+    {%- for model_name in model_names -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
+            {%- do hashes.append(model_name ~ ':' ~ local_md5(node.raw_code)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return("select '" ~ (hashes | join(',')) ~ "' as code_hashes") }}
+{%- endmacro %}
+
+
+{#-
+    What the Creator Next models are computed from: the creator landing files, the two
+    Creator Next seeds, and the as-of date as far as it hides stat days (a later as-of date
+    changes nothing once it is past the last stat day).
+-#}
+{% macro creator_next_inputs() -%}
+    {{ return({
+        'landing_files': landing_files(['creators', 'creator_daily_stats']),
+        'regions': 'select * from ' ~ ref('creator_next_regions'),
+        'requirements': 'select * from ' ~ ref('creator_next_requirements'),
+        'stats_visible': 'select least(' ~ as_of_date() ~ ', (select max(cast(stat_date as date)) from '
+            ~ source('creators', 'creator_daily_stats') ~ ')) as stats_visible_through',
+        'code': code_input([
+            'base_creators__creators', 'stg_creators__creators',
+            'base_creators__creator_daily_stats', 'stg_creators__creator_daily_stats',
+            'int_creator_stats_rolled_30d', 'int_creator_eligibility_checked',
+            'fct_creator_next_eligibility_daily', 'fct_creator_next_eligibility_changes',
+        ]),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    Whether a model kept whole or rebuilt whole keeps its rows this run. The inputs are only
+    looked at in an incremental run; a unit test compiles the model without them.
+-#}
+{% macro creator_next_kept() -%}
+    {{ return(model.resource_type != 'unit_test' and is_incremental() and inputs_unchanged(creator_next_inputs())) }}
+{%- endmacro %}
+
+
+{% macro audited_landing_kept() -%}
+    {{ return(model.resource_type != 'unit_test' and is_incremental() and inputs_unchanged(audited_landing_inputs())) }}
+{%- endmacro %}
+
+
+{#- After the build: save the inputs (not in a unit test, which has none of them). -#}
+{% macro save_creator_next_inputs() -%}
+    {%- if model.resource_type != 'unit_test' -%}
+    {{ save_applied_inputs(creator_next_inputs()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro save_audited_landing_inputs() -%}
+    {%- if model.resource_type != 'unit_test' -%}
+    {{ save_applied_inputs(audited_landing_inputs()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Before a model that is rebuilt whole or kept whole inserts: drop its rows if rebuilt. -#}
+{% macro delete_all_unless_kept(kept) -%}
+    {%- if is_incremental() and not kept -%}
+    delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}

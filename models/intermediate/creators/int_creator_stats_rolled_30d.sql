@@ -3,7 +3,18 @@
     30 calendar days [D-29, D] (RULES.md section 11). Stat days can be missing: a missing day
     counts as zero, so the window is a RANGE over day numbers, never a count of rows. A null
     video_views or posts counts as zero too, like a day that did not arrive.
+    Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_all_unless_kept(creator_next_kept()) }}",
+    post_hook="{{ save_creator_next_inputs() }}",
+) }}
+
+{%- set kept = creator_next_kept() %}
+
 with
 
 creator_daily_stats as (
@@ -38,3 +49,4 @@ rolled as (
 )
 
 select * from rolled
+{% if kept %}where false{% endif %}

@@ -3,7 +3,21 @@
     Superseded rows are ad_spend rows replaced by a later restatement of the same key. For
     ad_spend the staged and superseded counts come from int_account_spend_daily, which counts
     them per account-day as it de-duplicates, so the audit never re-reads the rows.
+
+    ad_spend is recounted on every run. The other sources are recounted only when one of
+    their landing files changed (their checks read each other, never ad_spend); otherwise
+    their rows stay as they are.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_sources(audited_landing_kept()) }}",
+    post_hook="{{ save_audited_landing_inputs() }}",
+) }}
+
+{%- set other_sources_unchanged = audited_landing_kept() %}
+
 with
 
 {% for landing_source in landing_sources() %}
@@ -31,7 +45,7 @@ with
 {% endfor %}
 
 unioned as (
-    {% for landing_source in landing_sources() %}
+    {% for landing_source in landing_sources() if landing_source.name == 'ad_spend' or not other_sources_unchanged %}
     select * from {{ landing_source.name }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,7 +1,20 @@
 {#-
     Every raw landing row that could not be used, with the first check it failed. Together
     with the staged models it accounts for every raw row (see audit_landing_row_counts).
+
+    ad_spend's rows are recomputed on every run; the other sources' only when one of their
+    landing files changed, as in audit_landing_row_counts.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_sources(audited_landing_kept()) }}",
+    post_hook="{{ save_audited_landing_inputs() }}",
+) }}
+
+{%- set other_sources_unchanged = audited_landing_kept() %}
+
 with
 
 {% for landing_source in landing_sources() %}
@@ -36,7 +49,7 @@ with
 {% endfor %}
 
 unioned as (
-    {% for landing_source in landing_sources() %}
+    {% for landing_source in landing_sources() if landing_source.name == 'ad_spend' or not other_sources_unchanged %}
     select * from {{ landing_source.name }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

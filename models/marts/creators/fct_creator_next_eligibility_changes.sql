@@ -3,7 +3,18 @@
     differs from the creator's previous stat day (became_eligible, lost_eligibility). Days
     without stats have no eligibility, so a gap is bridged: the change is dated on the first
     stat day that shows it, and previous_stat_date says what it was compared with.
+    Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_all_unless_kept(creator_next_kept()) }}",
+    post_hook="{{ save_creator_next_inputs() }}",
+) }}
+
+{%- set kept = creator_next_kept() %}
+
 with
 
 eligibility_daily as (
@@ -58,3 +69,4 @@ final as (
 )
 
 select * from final
+{% if kept %}where false{% endif %}

@@ -1,4 +1,17 @@
-{#- Creator Next eligibility per creator and stat day up to the as-of date; no birth dates. -#}
+{#-
+    Creator Next eligibility per creator and stat day up to the as-of date; no birth dates.
+    Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_all_unless_kept(creator_next_kept()) }}",
+    post_hook="{{ save_creator_next_inputs() }}",
+) }}
+
+{%- set kept = creator_next_kept() %}
+
 with
 
 eligibility_checked as (
@@ -32,3 +45,4 @@ final as (
 )
 
 select * from final
+{% if kept %}where false{% endif %}
