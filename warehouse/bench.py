@@ -43,8 +43,14 @@ class Phase:
     peak_memory_mb: float
 
 
-def timed(name: str, command: list[str], env: dict[str, str] | None = None) -> Phase:
-    """Run a command under /usr/bin/time and return its wall time and peak RSS."""
+def timed(
+    name: str, command: list[str], env: dict[str, str] | None = None, target: Path | None = None
+) -> Phase:
+    """Run a command under /usr/bin/time and return its wall time and peak RSS.
+
+    With a dbt target path, keep that run's per-model timings as `run_results-<name>.json`
+    next to it (each dbt run overwrites `run_results.json`).
+    """
     result = subprocess.run(
         ["/usr/bin/time", "-f", "%e %M", *command],
         cwd=PROJECT_DIR,
@@ -58,6 +64,9 @@ def timed(name: str, command: list[str], env: dict[str, str] | None = None) -> P
     seconds, kilobytes = re.findall(r"^([\d.]+) (\d+)$", result.stderr, re.MULTILINE)[-1]
     phase = Phase(name, float(seconds), int(kilobytes) / 1024)
     print(f"{name:<12} {phase.seconds:8.1f} s  {phase.peak_memory_mb:8.0f} MB", flush=True)
+    if target is not None:
+        kept = target.parent / f"run_results-{name.replace(' ', '-')}.json"
+        kept.write_bytes((target / "run_results.json").read_bytes())
     return phase
 
 
@@ -68,7 +77,9 @@ def python_phase(name: str, code: str) -> Phase:
 def dbt_build(name: str, landing: Path, warehouse: Path, target: Path) -> Phase:
     """Seeds and every model in one dbt process (tests are the test suite's job)."""
     command = [DBT, "build", "--quiet", "--resource-type", "seed", "--resource-type", "model"]
-    return timed(name, [*command, "--target-path", str(target)], dbt_env(landing, warehouse))
+    return timed(
+        name, [*command, "--target-path", str(target)], dbt_env(landing, warehouse), target
+    )
 
 
 def land_file(landing: Path, file_name: str, select_sql: str) -> None:
@@ -145,6 +156,7 @@ def run_benchmark(
         "daily",
         [DBT, "run", "--quiet", "--target-path", str(work / "target")],
         dbt_env(landing, warehouse),
+        work / "target",
     )
     phases.append(daily)
 
@@ -160,6 +172,7 @@ def run_benchmark(
         "restatement",
         [DBT, "run", "--quiet", "--target-path", str(work / "target")],
         dbt_env(landing, warehouse),
+        work / "target",
     )
     phases.append(restatement)
     rebuilt = work / "rebuilt.duckdb"
