@@ -19,13 +19,12 @@ final as (
         spend_daily.date_day,
         cast(spend_daily.any_spend_usd as decimal(18, 6)) as spend_usd,
     from spend_daily
+    -- A semi join on the account with the range as a condition, so that the spend days are
+    -- only probed, never grouped.
+    semi join credits
+        on spend_daily.account_id = credits.account_id
+        and spend_daily.date_day between credits.first_active_on and credits.last_active_on
     where spend_daily.any_spend_usd > 0
-        and exists (
-            select 1
-            from credits
-            where credits.account_id = spend_daily.account_id
-                and spend_daily.date_day between credits.first_active_on and credits.last_active_on
-        )
 )
 
 select * from final
