@@ -210,3 +210,77 @@
     delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    What fct_credit_line_eligibility is computed from. A day's rules read the months with
+    spend before it, the first spend day and the invoices known by that day, so a later
+    as-of date adds days without changing the earlier ones. Saved: each account's first spend
+    day and, per month, how many of the 6 months before it had spend (compared up to the
+    month of the last as-of date: spend in that month counts only for later days), the as-of
+    date, the invoice and account landing files (the invoice checks read accounts), the SQL.
+-#}
+{% macro credit_line_inputs() -%}
+    {{ return({
+        'months': 'select account_id, month_start_on, first_spend_on, months_with_spend_in_prior_6 from '
+            ~ ref('int_account_months_spent'),
+        'build': 'select ' ~ as_of_date() ~ ' as as_of_date',
+        'invoices': landing_files(['invoices', 'accounts']),
+        'code': code_input([
+            'base_ads_manager__accounts', 'stg_ads_manager__accounts',
+            'base_billing__invoices', 'stg_billing__invoices',
+            'int_account_months_spent', 'int_credit_line_rules_daily', 'fct_credit_line_eligibility',
+        ]),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    Whether fct_credit_line_eligibility is rebuilt whole: on a first or full build, when the
+    invoices, the accounts or the SQL changed, or when the as-of date went back.
+-#}
+{% macro credit_line_rebuilt() -%}
+    {%- if model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set inputs = credit_line_inputs() -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or applied_input('months') is none
+        or not inputs_unchanged({'invoices': inputs.invoices, 'code': inputs.code}) -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
+    {{ return(went_back > 0) }}
+{%- endmacro %}
+
+
+{#-
+    Otherwise it replaces the days after the last as-of date, and every day of the accounts
+    whose months with spend or first spend day changed (a restatement) up to that date.
+-#}
+{% macro credit_line_days_replaced() -%}
+    {%- set build = applied_input('build') -%}
+    {%- set months = credit_line_inputs().months
+        ~ ' where month_start_on <= (select ' ~ month_start('as_of_date') ~ ' from ' ~ build ~ ')' -%}
+    (
+        date_day > (select as_of_date from {{ build }})
+        or account_id in (
+            select account_id from ({{ changed_rows(months, applied_input('months')) }})
+        )
+    )
+{%- endmacro %}
+
+
+{% macro delete_replaced_credit_line_days(rebuilt) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if not rebuilt %} where {{ credit_line_days_replaced() }}{% endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro save_credit_line_inputs() -%}
+    {%- if model.resource_type != 'unit_test' -%}
+    {{ save_applied_inputs(credit_line_inputs()) }}
+    {%- endif -%}
+{%- endmacro %}

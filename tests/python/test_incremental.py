@@ -8,13 +8,16 @@ file must give the same marts, row for row. The bench's timings are not looked a
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from warehouse.bench import run_benchmark
+from warehouse.bench import DBT, dbt_build, land_file, marts_differ, run_benchmark
+from warehouse.config import PROJECT_DIR, dbt_env
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +92,49 @@ def test_the_full_rebuild_and_the_incremental_warehouse_cover_the_same_tier_days
     ).fetchone()
     incremental_warehouse.execute("detach rebuilt")
     assert counts[0] == counts[1] > 0
+
+
+def test_voiding_a_month_of_an_accounts_spend_replaces_what_depends_on_it(bench, tmp_path: Path):
+    """A whole month of one account's spend restated to zero: its month no longer counts
+    for the credit line (continuous spend) and its spend-to-date drops. The incremental run
+    must still give the marts of a full rebuild."""
+    landing = Path(bench["warehouse"]).parent / f"landing-{bench['accounts']}x{bench['days']}"
+    copied_landing = tmp_path / "landing"
+    shutil.copytree(landing, copied_landing)
+    warehouse = tmp_path / "incremental.duckdb"
+    shutil.copy(bench["warehouse"], warehouse)
+    restated_month = date.fromisoformat(bench["restated_day"]).replace(day=1)
+
+    spend = f"read_parquet('{copied_landing}/ad_spend/*.parquet')"
+    account_id = duckdb.sql(
+        f"""
+        select account_id from {spend}
+        where date_trunc('month', spend_date) = date '{restated_month}' and spend > 0
+        group by account_id order by count(*) desc, account_id limit 1
+        """
+    ).fetchall()[0][0]
+    land_file(
+        copied_landing,
+        "bench-voided-month.parquet",
+        "select * replace (cast(0 as decimal(18, 2)) as spend, reported_at + interval 90 day "
+        f"as reported_at) from {{spend}} where account_id = '{account_id}' "
+        f"and date_trunc('month', spend_date) = date '{restated_month}'",
+    )
+
+    def credit_line_days(path: Path) -> list[tuple]:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            return connection.execute(
+                "select date_day, passes_continuous_spend, months_with_spend_in_prior_6 "
+                "from marts.fct_credit_line_eligibility where account_id = ? order by 1",
+                [account_id],
+            ).fetchall()
+
+    before = credit_line_days(warehouse)
+    env = dbt_env(copied_landing, warehouse)
+    run = [DBT, "run", "--quiet", "--target-path", str(tmp_path / "target")]
+    assert subprocess.run(run, cwd=PROJECT_DIR, env=env).returncode == 0
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    dbt_build("rebuild", copied_landing, rebuilt, tmp_path / "target-rebuild")
+
+    assert credit_line_days(warehouse) != before, "the voided month must change the account"
+    assert marts_differ(warehouse, rebuilt) == []

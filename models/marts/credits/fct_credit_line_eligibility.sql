@@ -1,3 +1,18 @@
+{#-
+    Credit line eligibility per account and day. A daily run adds the new days and replaces
+    the accounts whose months with spend changed; it rebuilds whole when the invoices, the
+    accounts or the SQL changed (credit_line_inputs()).
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_replaced_credit_line_days(credit_line_rebuilt()) }}",
+    post_hook="{{ save_credit_line_inputs() }}",
+) }}
+
+{%- set rebuilt = credit_line_rebuilt() %}
+
 with
 
 rules as (
@@ -24,3 +39,4 @@ final as (
 )
 
 select * from final
+{% if not rebuilt %}where {{ credit_line_days_replaced() }}{% endif %}
