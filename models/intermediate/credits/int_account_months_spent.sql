@@ -9,26 +9,22 @@ spend_daily as (
     select * from {{ ref('int_account_spend_daily') }}
 ),
 
-spent_days as (
+-- One pass over the spend days: the months with spend, each with its first spend day.
+spent_months as (
     select
         account_id,
-        date_day,
+        {{ month_start('date_day') }} as month_start_on,
+        min(date_day) as first_spend_in_month_on,
     from spend_daily
     where any_spend_usd > 0
-),
-
-spent_months as (
-    select distinct
-        account_id,
-        {{ month_start('date_day') }} as month_start_on,
-    from spent_days
+    group by account_id, {{ month_start('date_day') }}
 ),
 
 first_spend as (
     select
         account_id,
-        min(date_day) as first_spend_on,
-    from spent_days
+        min(first_spend_in_month_on) as first_spend_on,
+    from spent_months
     group by account_id
 ),
 
