@@ -7,7 +7,10 @@ Phases, each a separate process timed for wall clock and peak memory (`/usr/bin/
 - daily: one more day of spend lands as a new file, then `dbt run` again (incremental);
 - restatement: the day 30 days back is restated in a new file, then `dbt run` again; its
   marts are compared with a full rebuild into a fresh file (every marts table, EXCEPT ALL
-  both ways).
+  both ways);
+- with `--compare-days N` (`make bench` passes 365): the same accounts over N days get a
+  full build and a daily run of their own, to show whether a daily run's time depends on
+  the length of the history (within 15% counts as the same).
 
 `run_benchmark` is also what the test suite runs at a small scale, to prove that the
 incremental path gives the marts of a full rebuild (tests/python/test_incremental.py).
@@ -112,17 +115,15 @@ def marts_differ(left: Path, right: Path) -> list[str]:
     return differing
 
 
-def run_benchmark(
-    accounts: int, days: int, work: Path, seed: int = 7, end_date: str = "2026-11-20"
-) -> dict:
-    """Generate (once), then time the floor, a full build, a daily run and a restatement."""
-    work.mkdir(parents=True, exist_ok=True)
+def generated_landing(
+    accounts: int, days: int, work: Path, seed: int, end_date: str, phases: list[Phase]
+) -> Path:
+    """The landing zone at this scale, generated once; bench files of earlier runs removed."""
     landing = work / f"landing-{accounts}x{days}"
-    phases: list[Phase] = []
     if not (landing / "ad_spend").exists():
         phases.append(
             python_phase(
-                "generate",
+                f"generate {days} days" if phases else "generate",
                 "from warehouse.generate import main; main(["
                 f"'--accounts', '{accounts}', '--days', '{days}', '--seed', '{seed}', "
                 f"'--end-date', '{end_date}', '--out', '{landing}'])",
@@ -130,6 +131,34 @@ def run_benchmark(
         )
     for extra in (landing / "ad_spend").glob("bench-*.parquet"):
         extra.unlink()
+    return landing
+
+
+def land_next_day(landing: Path, end: date) -> None:
+    """The day after the last one, as a copy of the last day's spend in a new file."""
+    land_file(
+        landing,
+        "bench-daily.parquet",
+        "select * replace (spend_date + 1 as spend_date, reported_at + interval 1 day as "
+        f"reported_at) from {{spend}} where spend_date = date '{end.isoformat()}'",
+    )
+
+
+def run_benchmark(
+    accounts: int,
+    days: int,
+    work: Path,
+    seed: int = 7,
+    end_date: str = "2026-11-20",
+    compare_days: int | None = None,
+) -> dict:
+    """Generate (once), then time the floor, a full build, a daily run and a restatement."""
+    work.mkdir(parents=True, exist_ok=True)
+    phases: list[Phase] = []
+    landing = generated_landing(accounts, days, work, seed, end_date, phases)
+    spend_rows = duckdb.sql(
+        f"select count(*) from read_parquet('{landing}/ad_spend/*.parquet')"
+    ).fetchall()[0][0]
 
     floor_sql = (
         "create table t as select account_id, spend_date, sum(spend) "
@@ -146,12 +175,7 @@ def run_benchmark(
     phases.append(full)
 
     end = date.fromisoformat(end_date)
-    land_file(
-        landing,
-        "bench-daily.parquet",
-        "select * replace (spend_date + 1 as spend_date, reported_at + interval 1 day as "
-        f"reported_at) from {{spend}} where spend_date = date '{end.isoformat()}'",
-    )
+    land_next_day(landing, end)
     daily = timed(
         "daily",
         [DBT, "run", "--quiet", "--target-path", str(work / "target")],
@@ -180,26 +204,50 @@ def run_benchmark(
     phases.append(dbt_build("rebuild", landing, rebuilt, work / "target-rebuild"))
     differing = marts_differ(warehouse, rebuilt)
 
+    history: dict[str, float] = {}
+    if compare_days:
+        short = generated_landing(accounts, compare_days, work, seed, end_date, phases)
+        short_warehouse = work / f"bench-{compare_days}-days.duckdb"
+        short_warehouse.unlink(missing_ok=True)
+        short_target = work / f"target-{compare_days}-days"
+        phases.append(
+            dbt_build(f"full build {compare_days} days", short, short_warehouse, short_target)
+        )
+        land_next_day(short, end)
+        short_daily = timed(
+            f"daily {compare_days} days",
+            [DBT, "run", "--quiet", "--target-path", str(short_target)],
+            dbt_env(short, short_warehouse),
+            short_target,
+        )
+        phases.append(short_daily)
+        history = {
+            f"daily_{days}_days_over_daily_{compare_days}_days": daily.seconds / short_daily.seconds
+        }
+
+    targets = {
+        "full_build_under_240_s": full.seconds < 240,
+        "full_build_peak_under_8_gb": full.peak_memory_mb < 8192,
+        "daily_under_10_percent_of_full": daily.seconds < 0.1 * full.seconds,
+        "full_build_at_most_8x_floor": full.seconds <= 8 * floor.seconds,
+        "restatement_equals_full_rebuild": not differing,
+    }
+    if history:
+        targets["daily_same_for_either_history"] = abs(next(iter(history.values())) - 1) <= 0.15
+
     return {
         "accounts": accounts,
         "days": days,
-        "spend_rows": duckdb.sql(
-            f"select count(*) from read_parquet('{landing}/ad_spend/*.parquet')"
-        ).fetchall()[0][0],
+        "spend_rows": spend_rows,
         "warehouse": str(warehouse),
         "restated_day": restated_day.isoformat(),
         "phases": [asdict(phase) for phase in phases],
         "ratios": {
             "full_build_over_floor": full.seconds / floor.seconds,
             "daily_over_full_build": daily.seconds / full.seconds,
+            **history,
         },
-        "targets": {
-            "full_build_under_240_s": full.seconds < 240,
-            "full_build_peak_under_8_gb": full.peak_memory_mb < 8192,
-            "daily_under_10_percent_of_full": daily.seconds < 0.1 * full.seconds,
-            "full_build_at_most_8x_floor": full.seconds <= 8 * floor.seconds,
-            "restatement_equals_full_rebuild": not differing,
-        },
+        "targets": targets,
         "marts_differing_after_restatement": differing,
     }
 
@@ -239,8 +287,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end-date", default="2026-11-20")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/t1-bench"))
+    parser.add_argument(
+        "--compare-days", type=int, help="also time a daily run over this shorter history"
+    )
     args = parser.parse_args()
-    report = run_benchmark(args.accounts, args.days, args.work_dir, args.seed, args.end_date)
+    report = run_benchmark(
+        args.accounts, args.days, args.work_dir, args.seed, args.end_date, args.compare_days
+    )
     print(write_report(report))
 
 
