@@ -284,3 +284,19 @@
     {{ save_applied_inputs(credit_line_inputs()) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The config of a model kept whole while its inputs are unchanged: `kept` names the macro
+    that decides, `save` the one that saves the inputs after the build, `delete` the one that
+    drops what is rebuilt before the insert.
+-#}
+{% macro kept_whole_config(kept, save, delete='delete_all_unless_kept') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook='{{ ' ~ delete ~ '(' ~ kept ~ '()) }}',
+        post_hook='{{ ' ~ save ~ '() }}',
+    ) }}
+{%- endmacro %}

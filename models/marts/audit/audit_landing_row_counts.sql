@@ -8,13 +8,7 @@
     their landing files changed (their checks read each other, never ad_spend); otherwise
     their rows stay as they are.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_recomputed_sources(audited_landing_kept()) }}",
-    post_hook="{{ save_audited_landing_inputs() }}",
-) }}
+{{ kept_whole_config('audited_landing_kept', 'save_audited_landing_inputs', delete='delete_recomputed_sources') }}
 
 {%- set other_sources_unchanged = audited_landing_kept() %}
 

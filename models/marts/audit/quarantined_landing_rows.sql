@@ -5,13 +5,7 @@
     ad_spend's rows are recomputed on every run; the other sources' only when one of their
     landing files changed, as in audit_landing_row_counts.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_recomputed_sources(audited_landing_kept()) }}",
-    post_hook="{{ save_audited_landing_inputs() }}",
-) }}
+{{ kept_whole_config('audited_landing_kept', 'save_audited_landing_inputs', delete='delete_recomputed_sources') }}
 
 {%- set other_sources_unchanged = audited_landing_kept() %}
 

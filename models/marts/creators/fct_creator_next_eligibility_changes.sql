@@ -5,13 +5,7 @@
     stat day that shows it, and previous_stat_date says what it was compared with.
     Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_all_unless_kept(creator_next_kept()) }}",
-    post_hook="{{ save_creator_next_inputs() }}",
-) }}
+{{ kept_whole_config('creator_next_kept', 'save_creator_next_inputs') }}
 
 {%- set kept = creator_next_kept() %}
 

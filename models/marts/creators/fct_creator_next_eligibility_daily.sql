@@ -2,13 +2,7 @@
     Creator Next eligibility per creator and stat day up to the as-of date; no birth dates.
     Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_all_unless_kept(creator_next_kept()) }}",
-    post_hook="{{ save_creator_next_inputs() }}",
-) }}
+{{ kept_whole_config('creator_next_kept', 'save_creator_next_inputs') }}
 
 {%- set kept = creator_next_kept() %}
 
