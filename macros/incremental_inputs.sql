@@ -176,30 +176,19 @@
 
 
 {#-
-    Whether a model kept whole or rebuilt whole keeps its rows this run. The inputs are only
-    looked at in an incremental run; a unit test compiles the model without them.
+    Whether a model kept whole or rebuilt whole keeps its rows this run. `inputs` is the
+    macro that lists them (passed uncalled): they are only looked at in an incremental run,
+    and never in a unit test, which compiles the model without them.
 -#}
-{% macro creator_next_kept() -%}
-    {{ return(model.resource_type != 'unit_test' and is_incremental() and inputs_unchanged(creator_next_inputs())) }}
+{% macro inputs_kept(inputs) -%}
+    {{ return(model.resource_type != 'unit_test' and is_incremental() and inputs_unchanged(inputs())) }}
 {%- endmacro %}
 
 
-{% macro audited_landing_kept() -%}
-    {{ return(model.resource_type != 'unit_test' and is_incremental() and inputs_unchanged(audited_landing_inputs())) }}
-{%- endmacro %}
-
-
-{#- After the build: save the inputs (not in a unit test, which has none of them). -#}
-{% macro save_creator_next_inputs() -%}
+{#- After the build: save the inputs the macro `inputs` lists (not in a unit test). -#}
+{% macro save_inputs(inputs) -%}
     {%- if model.resource_type != 'unit_test' -%}
-    {{ save_applied_inputs(creator_next_inputs()) }}
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro save_audited_landing_inputs() -%}
-    {%- if model.resource_type != 'unit_test' -%}
-    {{ save_applied_inputs(audited_landing_inputs()) }}
+    {{ save_applied_inputs(inputs()) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -279,24 +268,16 @@
 {%- endmacro %}
 
 
-{% macro save_credit_line_inputs() -%}
-    {%- if model.resource_type != 'unit_test' -%}
-    {{ save_applied_inputs(credit_line_inputs()) }}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#-
-    The config of a model kept whole while its inputs are unchanged: `kept` names the macro
-    that decides, `save` the one that saves the inputs after the build, `delete` the one that
-    drops what is rebuilt before the insert.
+    The config of a model kept whole while its inputs are unchanged: `inputs` names the macro
+    that lists them, `delete` the one that drops what is rebuilt before the insert.
 -#}
-{% macro kept_whole_config(kept, save, delete='delete_all_unless_kept') -%}
+{% macro kept_whole_config(inputs, delete='delete_all_unless_kept') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook='{{ ' ~ delete ~ '(' ~ kept ~ '()) }}',
-        post_hook='{{ ' ~ save ~ '() }}',
+        pre_hook='{{ ' ~ delete ~ '(inputs_kept(' ~ inputs ~ ')) }}',
+        post_hook='{{ save_inputs(' ~ inputs ~ ') }}',
     ) }}
 {%- endmacro %}

@@ -5,9 +5,9 @@
     video_views or posts counts as zero too, like a day that did not arrive.
     Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ kept_whole_config('creator_next_kept', 'save_creator_next_inputs') }}
+{{ kept_whole_config('creator_next_inputs') }}
 
-{%- set kept = creator_next_kept() %}
+{%- set kept = inputs_kept(creator_next_inputs) %}
 
 with
 

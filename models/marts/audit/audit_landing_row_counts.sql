@@ -8,9 +8,9 @@
     their landing files changed (their checks read each other, never ad_spend); otherwise
     their rows stay as they are.
 -#}
-{{ kept_whole_config('audited_landing_kept', 'save_audited_landing_inputs', delete='delete_recomputed_sources') }}
+{{ kept_whole_config('audited_landing_inputs', delete='delete_recomputed_sources') }}
 
-{%- set other_sources_unchanged = audited_landing_kept() %}
+{%- set other_sources_unchanged = inputs_kept(audited_landing_inputs) %}
 
 with
 

@@ -5,9 +5,9 @@
     ad_spend's rows are recomputed on every run; the other sources' only when one of their
     landing files changed, as in audit_landing_row_counts.
 -#}
-{{ kept_whole_config('audited_landing_kept', 'save_audited_landing_inputs', delete='delete_recomputed_sources') }}
+{{ kept_whole_config('audited_landing_inputs', delete='delete_recomputed_sources') }}
 
-{%- set other_sources_unchanged = audited_landing_kept() %}
+{%- set other_sources_unchanged = inputs_kept(audited_landing_inputs) %}
 
 with
 

@@ -5,9 +5,9 @@
     stat day that shows it, and previous_stat_date says what it was compared with.
     Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ kept_whole_config('creator_next_kept', 'save_creator_next_inputs') }}
+{{ kept_whole_config('creator_next_inputs') }}
 
-{%- set kept = creator_next_kept() %}
+{%- set kept = inputs_kept(creator_next_inputs) %}
 
 with
 

@@ -2,9 +2,9 @@
     Creator Next eligibility per creator and stat day up to the as-of date; no birth dates.
     Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ kept_whole_config('creator_next_kept', 'save_creator_next_inputs') }}
+{{ kept_whole_config('creator_next_inputs') }}
 
-{%- set kept = creator_next_kept() %}
+{%- set kept = inputs_kept(creator_next_inputs) %}
 
 with
 

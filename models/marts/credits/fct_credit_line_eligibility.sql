@@ -8,7 +8,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_replaced_credit_line_days(credit_line_rebuilt()) }}",
-    post_hook="{{ save_credit_line_inputs() }}",
+    post_hook="{{ save_inputs(credit_line_inputs) }}",
 ) }}
 
 {%- set rebuilt = credit_line_rebuilt() %}
