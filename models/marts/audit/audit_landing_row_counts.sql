@@ -5,8 +5,8 @@
     them per account-day as it de-duplicates, so the audit never re-reads the rows.
 
     ad_spend is recounted on every run. The other sources are recounted only when one of
-    their landing files changed (their checks read each other, never ad_spend); otherwise
-    their rows stay as they are.
+    their landing files or the SQL that checks them changed (audited_landing_inputs(): their
+    checks read each other, never ad_spend); otherwise their rows stay as they are.
 -#}
 {{ kept_whole_config('audited_landing_inputs', delete='delete_recomputed_sources') }}
 

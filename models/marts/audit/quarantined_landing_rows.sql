@@ -2,8 +2,8 @@
     Every raw landing row that could not be used, with the first check it failed. Together
     with the staged models it accounts for every raw row (see audit_landing_row_counts).
 
-    ad_spend's rows are recomputed on every run; the other sources' only when one of their
-    landing files changed, as in audit_landing_row_counts.
+    ad_spend's rows are recomputed on every run; the other sources' only when one of
+    audited_landing_inputs() changed, as in audit_landing_row_counts.
 -#}
 {{ kept_whole_config('audited_landing_inputs', delete='delete_recomputed_sources') }}
 
