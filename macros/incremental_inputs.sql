@@ -281,3 +281,122 @@
         post_hook='{{ save_inputs(' ~ inputs ~ ') }}',
     ) }}
 {%- endmacro %}
+
+
+{#-
+    What int_spend_match_spend_to_date is computed from: each offered account's creation day
+    and threshold (its terms), the as-of date with how far int_account_spend_daily had been
+    read, and the SQL.
+-#}
+{% macro spend_match_spend_to_date_inputs() -%}
+    {{ return({
+        'terms': 'select account_id, ads_manager_created_on, spend_threshold_usd from '
+            ~ ref('int_spend_match_accounts_offered'),
+        'build': 'select ' ~ as_of_date() ~ ' as as_of_date, (select max(refreshed_at) from '
+            ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through',
+        'code': code_input(['int_spend_match_spend_to_date']),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    How int_spend_match_spend_to_date runs: none on a first or full build, when the SQL
+    changed, or when the as-of date went back (every account is recomputed from its whole
+    history); otherwise the last build's as-of date and spend watermark, as SQL literals, so
+    that the scans below skip the row groups outside them.
+-#}
+{% macro spend_match_last_build() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set inputs = spend_match_spend_to_date_inputs() -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or applied_input('terms') is none or not inputs_unchanged({'code': inputs.code}) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set last = run_query(
+        'select cast(as_of_date as varchar), cast(spend_refreshed_through as varchar), as_of_date > '
+        ~ as_of_date() ~ ' from ' ~ build
+    ).rows[0] -%}
+    {%- if last[0] is none or last[2] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({
+        'as_of_date': "date '" ~ last[0] ~ "'",
+        'spend_refreshed_through': "timestamp '" ~ (last[1] or '1970-01-01') ~ "'",
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    The accounts int_spend_match_spend_to_date recomputes from their whole history: those
+    whose terms changed (new, gone, another creation day or threshold) and those with spend
+    days up to the last as-of date recomputed since (restatements, late rows, FX).
+-#}
+{% macro spend_match_accounts_recomputed(last_build) -%}
+    select account_id from ({{ changed_rows(spend_match_spend_to_date_inputs().terms, applied_input('terms')) }})
+    union
+    select account_id from {{ ref('int_account_spend_daily') }}
+    where refreshed_at > {{ last_build.spend_refreshed_through }}
+        and date_day <= {{ last_build.as_of_date }}
+{%- endmacro %}
+
+
+{#- Before the insert: drop every row on a full recompute, else the recomputed accounts'. -#}
+{% macro delete_recomputed_spend_match_accounts() -%}
+    {%- if is_incremental() -%}
+    {%- set last_build = spend_match_last_build() -%}
+    delete from {{ this }}
+    {%- if last_build is not none %}
+    where account_id in ({{ spend_match_accounts_recomputed(last_build) }})
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- What int_account_spend_months is computed from: how far int_account_spend_daily had been read, and the SQL. -#}
+{% macro account_spend_months_inputs() -%}
+    {{ return({
+        'build': 'select max(refreshed_at) as spend_refreshed_through from ' ~ ref('int_account_spend_daily'),
+        'code': code_input(['int_account_spend_months']),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    The months int_account_spend_months recomputes: none on a first or full build or after a
+    change to its SQL (every month is computed); otherwise the months holding a spend day
+    int_account_spend_daily recomputed since the last build, with the first of them as a
+    literal so that the scan skips the row groups before it.
+-#}
+{% macro account_spend_months_changed() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or not inputs_unchanged({'code': account_spend_months_inputs().code}) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct
+            account_id,
+            {{ month_start('date_day') }} as month_start_on,
+        from {{ ref('int_account_spend_daily') }}
+        where refreshed_at > (select spend_refreshed_through from {{ build }})
+    {%- endset -%}
+    {%- set first_month = run_query('select cast(min(month_start_on) as varchar) from (' ~ query ~ ')').columns[0].values()[0] -%}
+    {{ return({'query': query, 'first_month': "date '" ~ (first_month or '9999-12-31') ~ "'"}) }}
+{%- endmacro %}
+
+
+{#- Before the insert: drop every row on a full recompute, else the recomputed months. -#}
+{% macro delete_changed_spend_months() -%}
+    {%- if is_incremental() -%}
+    {%- set changed = account_spend_months_changed() -%}
+    delete from {{ this }}
+    {%- if changed is not none %}
+    where (account_id, month_start_on) in ({{ changed.query }})
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+

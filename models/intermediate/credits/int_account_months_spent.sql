@@ -5,19 +5,8 @@
 -#}
 with
 
-spend_daily as (
-    select * from {{ ref('int_account_spend_daily') }}
-),
-
--- One pass over the spend days: the months with spend, each with its first spend day.
 spent_months as (
-    select
-        account_id,
-        {{ month_start('date_day') }} as month_start_on,
-        min(date_day) as first_spend_in_month_on,
-    from spend_daily
-    where any_spend_usd > 0
-    group by account_id, {{ month_start('date_day') }}
+    select * from {{ ref('int_account_spend_months') }}
 ),
 
 first_spend as (
