@@ -400,3 +400,137 @@
     {%- endif -%}
 {%- endmacro %}
 
+
+{#-
+    What fct_account_credit_balance_daily is computed from: the ledger's sums per account and
+    day, each account's range of days, how far int_account_spend_daily had been read, and
+    the SQL. `daily_entries` and `account_ranges` are the model's own CTEs.
+-#}
+{% macro credit_balance_inputs() -%}
+    {{ return({
+        'entries': 'select * from (' ~ credit_balance_daily_entries() ~ ')',
+        'ranges': 'select * from (' ~ credit_balance_account_ranges() ~ ')',
+        'build': 'select max(refreshed_at) as spend_refreshed_through from ' ~ ref('int_account_spend_daily'),
+        'code': code_input(['fct_account_credit_balance_daily']),
+    }) }}
+{%- endmacro %}
+
+
+{#- The ledger summed per account and day: what each day adds to the balances. -#}
+{% macro credit_balance_daily_entries() -%}
+    select
+        account_id,
+        entry_date,
+        sum(case when entry_type = 'issued' then amount_usd else 0 end) as issued_usd,
+        sum(case when entry_type = 'consumed' then amount_usd else 0 end) as consumed_usd,
+        sum(case when entry_type = 'consumed' and credit_type = 'discount_coupon' then amount_usd else 0 end)
+            as discount_usd,
+        sum(case when entry_type = 'expired' then amount_usd else 0 end) as expired_usd,
+        sum(case when credit_type = 'free_credit' then balance_change_usd else 0 end)
+            as free_credit_change_usd,
+        sum(case when credit_type = 'discount_coupon' then balance_change_usd else 0 end)
+            as discount_coupon_change_usd,
+    from {{ ref('int_credit_ledger_entries') }}
+    group by account_id, entry_date
+{%- endmacro %}
+
+
+{#- Each account's days: from its first credit's first day to its last expiry, or the as-of date. -#}
+{% macro credit_balance_account_ranges() -%}
+    select
+        account_id,
+        min(first_active_on) as first_day,
+        least(max(cast(expires_at as date)), {{ as_of_date() }}) as last_day,
+    from {{ ref('int_credits_issued') }}
+    group by account_id
+{%- endmacro %}
+
+
+{#-
+    Whether fct_account_credit_balance_daily recomputes only some accounts' days: not on a
+    first or full build, nor after a change to its SQL, nor when a saved input is missing.
+-#}
+{% macro credit_balance_continued() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- for name in ['entries', 'ranges', 'build'] if applied_input(name) is none -%}
+        {{ return(false) }}
+    {%- endfor -%}
+    {{ return(inputs_unchanged({'code': credit_balance_inputs().code})) }}
+{%- endmacro %}
+
+
+{#-
+    Per account, the first day whose row changes: the first day whose ledger sums changed or
+    whose spend was recomputed since the last build, or the day after the shorter of its old
+    and new ranges when only the end of its range moved. An account whose first day moved,
+    that appeared or that went is recomputed whole (`recompute_from` = its first day, or null
+    when it has no days now).
+-#}
+{% macro credit_balance_changes() -%}
+    {%- set inputs = credit_balance_inputs() -%}
+    with
+    current_ranges as ({{ inputs.ranges }}),
+    applied_ranges as (select * from {{ applied_input('ranges') }}),
+    range_changes as (
+        select
+            coalesce(current_ranges.account_id, applied_ranges.account_id) as account_id,
+            current_ranges.first_day,
+            case
+                when current_ranges.first_day is distinct from applied_ranges.first_day
+                    then current_ranges.first_day
+                else {{ add_days('least(current_ranges.last_day, applied_ranges.last_day)', 1) }}
+            end as changed_from,
+            current_ranges.first_day is distinct from applied_ranges.first_day as replaces_all_days,
+        from current_ranges
+        full join applied_ranges
+            on current_ranges.account_id = applied_ranges.account_id
+        where current_ranges.first_day is distinct from applied_ranges.first_day
+            or current_ranges.last_day is distinct from applied_ranges.last_day
+    ),
+    entry_changes as (
+        select account_id, min(entry_date) as changed_from,
+        from ({{ changed_rows(inputs.entries, applied_input('entries')) }})
+        group by account_id
+    ),
+    spend_changes as (
+        select account_id, min(date_day) as changed_from,
+        from {{ ref('int_account_spend_daily') }}
+        where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+        group by account_id
+    ),
+    changes as (
+        select account_id, changed_from, replaces_all_days from range_changes
+        union all
+        select account_id, changed_from, false from entry_changes
+        union all
+        select account_id, changed_from, false from spend_changes
+    )
+    select
+        changes.account_id,
+        current_ranges.first_day,
+        current_ranges.last_day,
+        case
+            when bool_or(changes.replaces_all_days) then current_ranges.first_day
+            else greatest(min(changes.changed_from), current_ranges.first_day)
+        end as recompute_from,
+        bool_or(changes.replaces_all_days) or current_ranges.account_id is null as replaces_all_days,
+    from changes
+    left join current_ranges
+        on changes.account_id = current_ranges.account_id
+    group by changes.account_id, current_ranges.account_id, current_ranges.first_day, current_ranges.last_day
+{%- endmacro %}
+
+
+{#- Before the insert: drop every row, or the changed accounts' rows from their first changed day. -#}
+{% macro delete_changed_credit_balance_days() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if credit_balance_continued() %}
+    using ({{ credit_balance_changes() }}) as changed
+    where changed.account_id = {{ this }}.account_id
+        and (changed.replaces_all_days or {{ this }}.date_day >= changed.recompute_from)
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
