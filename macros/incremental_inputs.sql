@@ -534,3 +534,93 @@
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    What fct_creative_requests is computed from: the tier days it read (saved like
+    fct_account_tier_daily's, so that planned_tier_days can tell which of them changed
+    since), the request and account landing files, and the SQL that reads them.
+-#}
+{% macro creative_requests_inputs() -%}
+    {%- set inputs = account_tier_daily_inputs() -%}
+    {%- do inputs.update({
+        'landing_files': landing_files(['creative_requests', 'accounts']),
+        'code': code_input([
+            'base_ads_manager__accounts', 'stg_ads_manager__accounts',
+            'base_tiktok_one__creative_requests', 'stg_tiktok_one__creative_requests',
+            'fct_creative_requests',
+        ]),
+    }) -%}
+    {{ return(inputs) }}
+{%- endmacro %}
+
+
+{#-
+    Whether fct_creative_requests recomputes every request: on a first or full build, when
+    the requests, the accounts or the SQL changed, when the tier thresholds changed (every
+    tier day is replanned), or when the as-of date went back (requests leave the view).
+-#}
+{% macro creative_requests_rebuilt() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set inputs = creative_requests_inputs() -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or not inputs_unchanged({'landing_files': inputs.landing_files, 'code': inputs.code}) -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- if planned_tier_days(this.identifier, this.schema).plans_all -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
+    {{ return(went_back > 0) }}
+{%- endmacro %}
+
+
+{#- What int_downgrade_warnings_raised is computed from: the tier days it read, and its SQL. -#}
+{% macro downgrade_warnings_inputs() -%}
+    {%- set inputs = account_tier_daily_inputs() -%}
+    {%- do inputs.update({'code': code_input(['int_downgrade_warnings_raised'])}) -%}
+    {{ return(inputs) }}
+{%- endmacro %}
+
+
+{#-
+    Whether int_downgrade_warnings_raised recomputes every warning: on a first or full
+    build, when its SQL or the tier thresholds changed, or when the as-of date went back.
+-#}
+{% macro downgrade_warnings_rebuilt() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or not inputs_unchanged({'code': downgrade_warnings_inputs().code}) -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- if planned_tier_days(this.identifier, this.schema).plans_all -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
+    {{ return(went_back > 0) }}
+{%- endmacro %}
+
+
+{#-
+    Before the insert: drop every warning, or those raised again from the tier rows: of
+    accounts replanned whole, or raised on a replanned day. The warnings watching a
+    replanned day stay for the model to read; the insert replaces them (delete+insert).
+-#}
+{% macro delete_recomputed_downgrade_warnings() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if not downgrade_warnings_rebuilt() %}
+    using ({{ planned_tier_days(this.identifier, this.schema).sql }}) as planned
+    where {{ this }}.account_id = planned.account_id
+        and (
+            planned.replaces_all_days
+            or {{ this }}.warning_date between planned.recompute_from and planned.recompute_to
+        )
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+

@@ -16,6 +16,11 @@ planned as (
 
 spend_daily as (
     select * from {{ ref('int_account_spend_daily') }}
+    -- A bound the scan can skip row groups with: a daily run reads its last 60 days only.
+    where date_day >= (
+        select min(greatest({{ add_days('joined_on', -29) }}, {{ add_days('recompute_from', -59) }}))
+        from planned
+    )
 ),
 
 spine as (

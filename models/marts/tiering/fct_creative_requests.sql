@@ -2,15 +2,31 @@
     Weekly creative requests against the cap of the tier assigned on the request's day
     (RULES.md section 5). Requests use up their ISO week's quota in requested_at order (ties
     by request_id); every creative requested earlier in the week counts, fitted or not.
+
+    Incremental: a request's row depends on the requests of its account and ISO week and on
+    the tier of its day. A run recomputes the weeks holding a request on a tier day that
+    changed since the last build (planned_tier_days against this model's own saved inputs,
+    as the tier engine plans its days) or a request the new as-of date made visible, and
+    replaces their requests. Everything is recomputed on a first or full build, when the
+    requests, the accounts, the tier thresholds or the SQL changed, or when the as-of date
+    went back.
 -#}
+{%- set rebuilt = creative_requests_rebuilt() -%}
+
+-- depends_on: {{ ref('stg_ads_manager__accounts') }}, {{ ref('int_account_spend_daily') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='request_id',
+    on_schema_change='fail',
+    pre_hook="{{ delete_all_unless_kept(not creative_requests_rebuilt()) }}",
+    post_hook="{{ save_inputs(creative_requests_inputs) }}",
+) }}
+
 with
 
 creative_requests as (
     select * from {{ ref('stg_tiktok_one__creative_requests') }}
-),
-
-tier_daily as (
-    select * from {{ ref('fct_account_tier_daily') }}
 ),
 
 tier_thresholds as (
@@ -23,20 +39,62 @@ visible_requests as (
     where requested_on <= {{ as_of_date() }}
 ),
 
+{% if not rebuilt %}
+planned_tier_days as (
+    {{ planned_tier_days(this.identifier, this.schema).sql }}
+),
+
+recomputed_weeks as (
+    select
+        visible_requests.account_id,
+        {{ iso_week_start('visible_requests.requested_on') }} as request_week,
+    from visible_requests
+    inner join planned_tier_days
+        on visible_requests.account_id = planned_tier_days.account_id
+    where planned_tier_days.replaces_all_days
+        or visible_requests.requested_on
+            between planned_tier_days.recompute_from and planned_tier_days.recompute_to
+    union
+    select
+        account_id,
+        {{ iso_week_start('requested_on') }},
+    from visible_requests
+    where requested_on > (select as_of_date from {{ applied_input('build') }})
+),
+
+recomputed_requests as (
+    select visible_requests.*
+    from visible_requests
+    semi join recomputed_weeks
+        on visible_requests.account_id = recomputed_weeks.account_id
+        and {{ iso_week_start('visible_requests.requested_on') }} = recomputed_weeks.request_week
+),
+{% else %}
+recomputed_requests as (
+    select * from visible_requests
+),
+{% endif %}
+
+tier_daily as (
+    select * from {{ ref('fct_account_tier_daily') }}
+    -- A bound the scan can skip row groups with: a daily run reads its recent weeks only.
+    where date_day >= (select min(requested_on) from recomputed_requests)
+),
+
 with_cap as (
     select
-        visible_requests.request_id,
-        visible_requests.account_id,
-        visible_requests.project_id,
-        {{ iso_week_start('visible_requests.requested_on') }} as request_week,
+        recomputed_requests.request_id,
+        recomputed_requests.account_id,
+        recomputed_requests.project_id,
+        {{ iso_week_start('recomputed_requests.requested_on') }} as request_week,
         coalesce(tier_daily.tier, 'none') as tier,
         tier_thresholds.weekly_creative_cap as weekly_cap,
-        visible_requests.creatives_requested,
-        visible_requests.requested_at,
-    from visible_requests
+        recomputed_requests.creatives_requested,
+        recomputed_requests.requested_at,
+    from recomputed_requests
     left join tier_daily
-        on visible_requests.account_id = tier_daily.account_id
-        and visible_requests.requested_on = tier_daily.date_day
+        on recomputed_requests.account_id = tier_daily.account_id
+        and recomputed_requests.requested_on = tier_daily.date_day
     inner join tier_thresholds
         on coalesce(tier_daily.tier, 'none') = tier_thresholds.tier
 ),
