@@ -248,15 +248,19 @@
     whose months with spend or first spend day changed (a restatement) up to that date.
 -#}
 {% macro credit_line_days_replaced() -%}
+    (
+        date_day > (select as_of_date from {{ applied_input('build') }})
+        or account_id in ({{ credit_line_accounts_replaced() }})
+    )
+{%- endmacro %}
+
+
+{#- The accounts whose days are all replaced: their months with spend or first spend day changed. -#}
+{% macro credit_line_accounts_replaced() -%}
     {%- set build = applied_input('build') -%}
     {%- set months = credit_line_inputs().months
         ~ ' where month_start_on <= (select ' ~ month_start('as_of_date') ~ ' from ' ~ build ~ ')' -%}
-    (
-        date_day > (select as_of_date from {{ build }})
-        or account_id in (
-            select account_id from ({{ changed_rows(months, applied_input('months')) }})
-        )
-    )
+    select account_id from ({{ changed_rows(months, applied_input('months')) }})
 {%- endmacro %}
 
 

@@ -16,7 +16,8 @@
     those days alone, each one the start of a period of constant state that runs to the day
     before the next; the periods are then spread over their days, where the two rules that
     move with D itself (account age, the 6-month look-back of late payments) are judged.
-    A view: its only reader, fct_credit_line_eligibility, stores the days.
+    A view: its only reader, fct_credit_line_eligibility, stores the days (and filters on
+    period_ends_on to spread only the periods that reach the days it replaces).
 -#}
 {{ config(materialized='view') }}
 
@@ -168,6 +169,9 @@ final as (
         months_with_spend_in_prior_6,
         cast(overdue_invoices as integer) as overdue_invoices,
         latest_late_paid_due_on,
+        -- The last day of the day's period of constant state: a filter on it skips whole
+        -- periods before they are spread over their days.
+        valid_to as period_ends_on,
     from days
 )
 

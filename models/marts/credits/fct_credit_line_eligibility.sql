@@ -19,6 +19,16 @@ rules as (
     select * from {{ ref('int_credit_line_rules_daily') }}
 ),
 
+{% if not rebuilt %}
+last_build as (
+    select * from {{ applied_input('build') }}
+),
+
+accounts_replaced as (
+    {{ credit_line_accounts_replaced() }}
+),
+{% endif %}
+
 final as (
     select
         account_id,
@@ -36,7 +46,19 @@ final as (
         overdue_invoices,
         latest_late_paid_due_on,
     from rules
+    {% if not rebuilt %}
+    -- The days after the last as-of date and every day of the replaced accounts; the same
+    -- filter on the periods' last days lets the view drop whole periods before it spreads
+    -- them over their days.
+    where (
+            rules.period_ends_on > (select as_of_date from last_build)
+            or rules.account_id in (select account_id from accounts_replaced)
+        )
+        and (
+            rules.date_day > (select as_of_date from last_build)
+            or rules.account_id in (select account_id from accounts_replaced)
+        )
+    {% endif %}
 )
 
 select * from final
-{% if not rebuilt %}where {{ credit_line_days_replaced() }}{% endif %}
