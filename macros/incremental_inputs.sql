@@ -628,3 +628,101 @@
     {%- endif -%}
 {%- endmacro %}
 
+
+{#-
+    What the credit allocation models (int_credit_allocation_days, int_credits_consumed_daily,
+    int_credit_ledger_entries) are computed from, saved by each: the credits, the as-of date
+    and time with how far int_account_spend_daily had been read, and the model's SQL.
+-#}
+{% macro credit_chain_inputs() -%}
+    {{ return({
+        'credits': 'select * from ' ~ ref('int_credits_issued'),
+        'build': 'select ' ~ as_of_date() ~ ' as as_of_date, ' ~ as_of_end_at() ~ ' as as_of_end_at, '
+            ~ '(select max(refreshed_at) from ' ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through',
+        'code': code_input([this.identifier]),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    Whether a credit allocation model recomputes everything: on a first or full build, when
+    its SQL changed, when a saved input is missing, or when the as-of date went back.
+-#}
+{% macro credit_chain_rebuilt() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or applied_input('credits') is none
+        or not inputs_unchanged({'code': credit_chain_inputs().code}) -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
+    {{ return(went_back > 0) }}
+{%- endmacro %}
+
+
+{#- The credits added, removed or changed since the last build, old and new versions both. -#}
+{% macro credits_changed() -%}
+    {{ changed_rows(credit_chain_inputs().credits, applied_input('credits')) }}
+{%- endmacro %}
+
+
+{#- The spend days int_account_spend_daily recomputed since the last build. -#}
+{% macro spend_days_refreshed() -%}
+    select account_id, date_day
+    from {{ ref('int_account_spend_daily') }}
+    where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+{%- endmacro %}
+
+
+{#-
+    The accounts whose credit consumption can have changed since the last build: those whose
+    credits changed, and those with a recomputed spend day in one of their credits' active
+    days. With `expiries`, also those with a credit that expired since (its expired entry).
+-#}
+{% macro credit_accounts_changed(expiries=false) -%}
+    select account_id from ({{ credits_changed() }})
+    union
+    select spend_days.account_id
+    from ({{ spend_days_refreshed() }}) as spend_days
+    semi join {{ ref('int_credits_issued') }} as credits
+        on spend_days.account_id = credits.account_id
+        and spend_days.date_day between credits.first_active_on and credits.last_active_on
+    {%- if expiries %}
+    union
+    select account_id from {{ ref('int_credits_issued') }}
+    where expires_at >= (select as_of_end_at from {{ applied_input('build') }})
+        and expires_at < {{ as_of_end_at() }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Before the insert: drop every row, or the rows of the accounts `accounts` (a query) lists. -#}
+{% macro delete_changed_credit_accounts(rebuilt, accounts) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if not rebuilt %}
+    where account_id in ({{ accounts }})
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Before int_credit_allocation_days inserts: drop every row, or the recomputed spend days
+    and the days in the old or new active range of a changed credit.
+-#}
+{% macro delete_recomputed_allocation_days(rebuilt) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if not rebuilt %}
+    where (account_id, date_day) in ({{ spend_days_refreshed() }})
+        or exists (
+            select 1 from ({{ credits_changed() }}) as changed
+            where changed.account_id = {{ this }}.account_id
+                and {{ this }}.date_day between changed.first_active_on and changed.last_active_on
+        )
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

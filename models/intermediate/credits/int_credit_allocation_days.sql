@@ -2,16 +2,60 @@
     The account days on which credits can take spend: days with spend (any campaign, USD, as
     known at the as-of date) on which at least one of the account's credits is active.
     Days outside every credit's active range need no allocation and are left out.
--#}
-with
 
-spend_daily as (
-    select * from {{ ref('int_account_spend_daily') }}
-),
+    Incremental: a row depends only on its own spend day and the account's credits' active
+    days. A run recomputes the spend days int_account_spend_daily recomputed since the last
+    build and the days in the old or new active range of each credit that changed (a daily
+    run: the new day, and the first days of the credits issued that day); everything on a
+    first or full build, after a change to this SQL, or when the as-of date went back.
+-#}
+{%- set rebuilt = credit_chain_rebuilt() -%}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_recomputed_allocation_days(credit_chain_rebuilt()) }}",
+    post_hook="{{ save_inputs(credit_chain_inputs) }}",
+) }}
+
+with
 
 credits as (
     select * from {{ ref('int_credits_issued') }}
 ),
+
+{% if rebuilt %}
+spend_daily as (
+    select * from {{ ref('int_account_spend_daily') }}
+),
+{% else %}
+spend_days_refreshed as (
+    {{ spend_days_refreshed() }}
+),
+
+credits_changed as (
+    {{ credits_changed() }}
+),
+
+-- The recomputed days: a bound the scan can skip row groups with, then the days themselves.
+spend_daily as (
+    select spend_daily.*
+    from {{ ref('int_account_spend_daily') }} as spend_daily
+    where spend_daily.date_day >= least(
+            (select min(date_day) from spend_days_refreshed),
+            (select min(first_active_on) from credits_changed)
+        )
+        and (
+            (spend_daily.account_id, spend_daily.date_day) in (select * from spend_days_refreshed)
+            or exists (
+                select 1 from credits_changed
+                where credits_changed.account_id = spend_daily.account_id
+                    and spend_daily.date_day between credits_changed.first_active_on and credits_changed.last_active_on
+            )
+        )
+),
+{% endif %}
 
 final as (
     select
