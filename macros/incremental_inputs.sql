@@ -218,7 +218,7 @@
         'code': code_input([
             'base_ads_manager__accounts', 'stg_ads_manager__accounts',
             'base_billing__invoices', 'stg_billing__invoices',
-            'int_account_months_spent', 'int_credit_line_rules_daily', 'fct_credit_line_eligibility',
+            'int_account_months_spent', 'fct_credit_line_eligibility',
         ]),
     }) }}
 {%- endmacro %}
