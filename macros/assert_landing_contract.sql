@@ -8,6 +8,10 @@
     Types are compared by family, so that harmless physical differences pass (an int64 where
     the contract says integer, a timestamp in nanoseconds or with a time zone, decimal(12,2)
     for decimal(18,2)); staging casts every column to the contract type.
+
+    Files are immutable once checked: a passing run records every file it saw (name, size,
+    modification time) in `intermediate.landing_files_checked`, and later runs check only the
+    files added or replaced since, so a daily run reads its new files, not the history.
 -#}
 {% macro landing_dir() -%}
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}
@@ -44,17 +48,41 @@
         {{ return('') }}
     {%- endif -%}
     {%- set landing = landing_dir() -%}
+    {%- set checked = adapter.get_relation(database=target.database, schema='intermediate', identifier='landing_files_checked') -%}
+    {%- set seen = [] -%}
     {%- for source_node in graph.sources.values() | sort(attribute='name') -%}
         {%- set folder = landing ~ '/' ~ source_node.name -%}
-        {%- set files = run_query("select file from glob('" ~ folder ~ "/*.parquet') order by file").columns[0].values() -%}
-        {%- if files | length == 0 -%}
+        {%- set all_files = run_query("select file from glob('" ~ folder ~ "/*.parquet') order by file").columns[0].values() -%}
+        {%- if all_files | length == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "Landing source '" ~ source_node.name ~ "': no Parquet file in " ~ folder
                 ~ " (set LANDING_DIR to a landing zone with one folder per source, see README)") }}
         {%- endif -%}
+        {%- set files_query -%}
+            select
+                filename,
+                parse_filename(filename) as file_name,
+                size,
+                cast(last_modified as varchar) as last_modified,
+                {% if checked is none -%}
+                false
+                {%- else -%}
+                (parse_filename(filename), size, last_modified) in (
+                    select file_name, size, last_modified from {{ checked }}
+                    where source_name = '{{ source_node.name }}'
+                )
+                {%- endif %} as checked_before,
+            from read_blob('{{ folder }}/*.parquet')
+            order by filename
+        {%- endset -%}
+        {%- set files = [] -%}
+        {%- for row in run_query(files_query).rows -%}
+            {%- do seen.append([source_node.name, row[1], row[2], row[3]]) -%}
+            {%- if not row[4] -%}{%- do files.append(row[0]) -%}{%- endif -%}
+        {%- endfor -%}
         {#- A file that is empty or cut short (no Parquet magic bytes at both ends) would stop
             `describe` with an error that names neither the source nor the problem plainly.
-            One query per source; it reads every file once, which is cheap next to the build. -#}
+            One query per source; it reads each new file once. -#}
         {%- set unreadable -%}
             select
                 filename,
@@ -63,11 +91,11 @@
                     when content[1:4] != 'PAR1'::blob then 'is not a Parquet file (no magic bytes at the start)'
                     else 'is truncated or not a Parquet file (no magic bytes at the end, ' || size || ' bytes)'
                 end as problem,
-            from read_blob('{{ folder }}/*.parquet')
+            from read_blob([{% for file in files %}'{{ file }}'{% if not loop.last %}, {% endif %}{% endfor %}])
             where size < 12 or content[1:4] != 'PAR1'::blob or content[size - 3:size] != 'PAR1'::blob
             order by filename
         {%- endset -%}
-        {%- for row in run_query(unreadable).rows -%}
+        {%- for row in (run_query(unreadable).rows if files else []) -%}
             {{ exceptions.raise_compiler_error(
                 "Landing source '" ~ source_node.name ~ "': file " ~ row[0] ~ " " ~ row[1]) }}
         {%- endfor -%}
@@ -91,5 +119,21 @@
             {%- endfor -%}
         {%- endfor -%}
     {%- endfor -%}
+    {#- Recorded as they were seen when checked: a file that lands during the run is checked next time. -#}
+    {%- do run_query('create schema if not exists intermediate') -%}
+    {%- set record -%}
+        create or replace table intermediate.landing_files_checked as
+        select
+            source_name,
+            file_name,
+            cast(size as bigint) as size,
+            cast(last_modified as timestamp) as last_modified,
+        from (values
+            {%- for row in seen %}
+            ('{{ row[0] }}', '{{ row[1] | replace("'", "''") }}', {{ row[2] }}, '{{ row[3] }}'){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as seen(source_name, file_name, size, last_modified)
+    {%- endset -%}
+    {%- do run_query(record) -%}
     {{ return('') }}
 {% endmacro %}

@@ -705,6 +705,27 @@ def test_an_unreadable_file_stops_the_build_naming_source_file_and_problem(
     # Wrong column types and missing folders: tests/python/test_landing.py.
 
 
+def test_a_file_damaged_after_a_passing_check_is_checked_again(fixture_landing, tmp_path):
+    """Passing runs record the files they checked and later runs skip them; a file replaced
+    since (another size and modification time) is checked again, not trusted."""
+    landing = tmp_path / "landing"
+    shutil.copytree(fixture_landing, landing)
+    first = _contract_check(landing, tmp_path)
+    # The check passes; the one model it triggers then fails on its own (nothing upstream built).
+    assert "Landing source" not in first.stdout, first.stdout
+    with duckdb.connect(str(tmp_path / "broken.duckdb"), read_only=True) as con:
+        recorded = con.execute(
+            "select count(*) from intermediate.landing_files_checked"
+            " where source_name = 'billing_credits'"
+        ).fetchall()[0][0]
+    assert recorded == len(list((landing / "billing_credits").glob("*.parquet")))
+    credits = landing / "billing_credits" / "credits.parquet"
+    credits.write_bytes(credits.read_bytes()[:100])
+    second = _contract_check(landing, tmp_path)
+    assert second.returncode != 0
+    assert f"Landing source 'billing_credits': file {credits} is truncated" in second.stdout
+
+
 # --- Interrupted builds, idempotency, late and restated data ----------------------------------
 
 
