@@ -726,3 +726,102 @@
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- What int_account_months_spent is computed from: how far the spend had been read, the as-of month, and its SQL. -#}
+{% macro account_months_spent_inputs() -%}
+    {{ return({
+        'build': 'select (select max(refreshed_at) from ' ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through, '
+            ~ month_start(as_of_date()) ~ ' as as_of_month',
+        'code': code_input(['int_account_months_spent']),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    Whether int_account_months_spent recomputes only some accounts' months: not on a first or
+    full build, after a change to its SQL, when a saved input is missing, or when the as-of
+    month went back.
+-#}
+{% macro account_months_spent_continued() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set build = applied_input('build') -%}
+    {%- if build is none or not inputs_unchanged({'code': account_months_spent_inputs().code}) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_month > ' ~ month_start(as_of_date())).columns[0].values()[0] -%}
+    {{ return(went_back == 0) }}
+{%- endmacro %}
+
+
+{#-
+    Per account, the first month whose row changes: the month of its first spend day
+    recomputed since the last build, or the month after the last as-of month for every
+    account when the as-of month moved on; from its first month when its first spend day
+    changed (`first_spend_changed`; its old rows all go).
+-#}
+{% macro account_months_recomputed() -%}
+    {%- set build = applied_input('build') -%}
+    with
+    changes as (
+        select
+            account_id,
+            min({{ month_start('date_day') }}) as changed_from,
+        from {{ ref('int_account_spend_daily') }}
+        where refreshed_at > (select spend_refreshed_through from {{ build }})
+        group by account_id
+        union all
+        select
+            account_id,
+            {{ add_months('(select as_of_month from ' ~ build ~ ')', 1) }},
+        from {{ this }}
+        where {{ month_start(as_of_date()) }} > (select as_of_month from {{ build }})
+        group by account_id
+    ),
+    changed as (
+        select account_id, min(changed_from) as changed_from,
+        from changes
+        group by account_id
+    ),
+    first_spend as (
+        select account_id, min(first_spend_in_month_on) as first_spend_on,
+        from {{ ref('int_account_spend_months') }}
+        where account_id in (select account_id from changed)
+        group by account_id
+    ),
+    saved_first_spend as (
+        select account_id, any_value(first_spend_on) as first_spend_on,
+        from {{ this }}
+        where account_id in (select account_id from changed)
+        group by account_id
+    )
+    select
+        changed.account_id,
+        first_spend.first_spend_on,
+        first_spend.first_spend_on is distinct from saved_first_spend.first_spend_on as first_spend_changed,
+        case
+            when first_spend.first_spend_on is distinct from saved_first_spend.first_spend_on
+                then {{ month_start('first_spend.first_spend_on') }}
+            else changed.changed_from
+        end as recompute_from,
+    from changed
+    left join first_spend
+        on changed.account_id = first_spend.account_id
+    left join saved_first_spend
+        on changed.account_id = saved_first_spend.account_id
+{%- endmacro %}
+
+
+{#- Before the insert: drop every row, or the recomputed accounts' months from their first recomputed one. -#}
+{% macro delete_recomputed_account_months() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    {%- if account_months_spent_continued() %}
+    using ({{ account_months_recomputed() }}) as recomputed
+    where recomputed.account_id = {{ this }}.account_id
+        and (recomputed.first_spend_changed or {{ this }}.month_start_on >= recomputed.recompute_from)
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
