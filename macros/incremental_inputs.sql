@@ -548,6 +548,7 @@
 {% macro creative_requests_inputs() -%}
     {%- set inputs = account_tier_daily_inputs() -%}
     {%- do inputs.update({
+        'caps': 'select tier, weekly_creative_cap from ' ~ ref('tier_thresholds'),
         'landing_files': landing_files(['creative_requests', 'accounts']),
         'code': code_input([
             'base_ads_manager__accounts', 'stg_ads_manager__accounts',
@@ -561,8 +562,9 @@
 
 {#-
     Whether fct_creative_requests recomputes every request: on a first or full build, when
-    the requests, the accounts or the SQL changed, when the tier thresholds changed (every
-    tier day is replanned), or when the as-of date went back (requests leave the view).
+    the requests, the accounts, the weekly caps or the SQL changed, when the tier thresholds
+    changed (every tier day is replanned), or when the as-of date went back (requests leave
+    the view).
 -#}
 {% macro creative_requests_rebuilt() -%}
     {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
@@ -570,7 +572,8 @@
     {%- endif -%}
     {%- set inputs = creative_requests_inputs() -%}
     {%- set build = applied_input('build') -%}
-    {%- if build is none or not inputs_unchanged({'landing_files': inputs.landing_files, 'code': inputs.code}) -%}
+    {%- if build is none
+        or not inputs_unchanged({'caps': inputs.caps, 'landing_files': inputs.landing_files, 'code': inputs.code}) -%}
         {{ return(true) }}
     {%- endif -%}
     {%- if planned_tier_days(this.identifier, this.schema).plans_all -%}
@@ -631,15 +634,20 @@
 
 {#-
     What the credit allocation models (int_credit_allocation_days, int_credits_consumed_daily,
-    int_credit_ledger_entries) are computed from, saved by each: the credits, the as-of date
-    and time with how far int_account_spend_daily had been read, and the model's SQL.
+    int_credit_ledger_entries, fct_credit_ledger) are computed from, saved by each: the
+    credits, the as-of date and time with how far int_account_spend_daily had been read, and
+    the SQL of the whole chain (a change to one model changes what the ones after it read, so
+    all of them recompute everything).
 -#}
 {% macro credit_chain_inputs() -%}
     {{ return({
         'credits': 'select * from ' ~ ref('int_credits_issued'),
         'build': 'select ' ~ as_of_date() ~ ' as as_of_date, ' ~ as_of_end_at() ~ ' as as_of_end_at, '
             ~ '(select max(refreshed_at) from ' ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through',
-        'code': code_input([this.identifier]),
+        'code': code_input([
+            'int_credit_allocation_days', 'int_credits_consumed_daily',
+            'int_credit_ledger_entries', 'fct_credit_ledger',
+        ]),
     }) }}
 {%- endmacro %}
 
@@ -668,11 +676,19 @@
 {%- endmacro %}
 
 
-{#- The spend days int_account_spend_daily recomputed since the last build. -#}
+{#-
+    The spend days that changed for a credit model since its last build: recomputed by
+    int_account_spend_daily since, or brought inside the as-of date by a later one. Spend
+    after the as-of date is not known yet and takes no credit.
+-#}
 {% macro spend_days_refreshed() -%}
     select account_id, date_day
     from {{ ref('int_account_spend_daily') }}
-    where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+    where (
+            refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+            or date_day > (select as_of_date from {{ applied_input('build') }})
+        )
+        and date_day <= {{ as_of_date() }}
 {%- endmacro %}
 
 
@@ -733,7 +749,7 @@
     {{ return({
         'build': 'select (select max(refreshed_at) from ' ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through, '
             ~ month_start(as_of_date()) ~ ' as as_of_month',
-        'code': code_input(['int_account_months_spent']),
+        'code': code_input(['int_account_spend_months', 'int_account_months_spent']),
     }) }}
 {%- endmacro %}
 
@@ -759,8 +775,9 @@
 {#-
     Per account, the first month whose row changes: the month of its first spend day
     recomputed since the last build, or the month after the last as-of month for every
-    account when the as-of month moved on; from its first month when its first spend day
-    changed (`first_spend_changed`; its old rows all go).
+    account with spend when the as-of month moved on (also those without rows yet, whose
+    spend lay after it); from its first month when its first spend day changed
+    (`first_spend_changed`; its old rows all go).
 -#}
 {% macro account_months_recomputed() -%}
     {%- set build = applied_input('build') -%}
@@ -776,7 +793,7 @@
         select
             account_id,
             {{ add_months('(select as_of_month from ' ~ build ~ ')', 1) }},
-        from {{ this }}
+        from {{ ref('int_account_spend_months') }}
         where {{ month_start(as_of_date()) }} > (select as_of_month from {{ build }})
         group by account_id
     ),

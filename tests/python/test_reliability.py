@@ -917,6 +917,31 @@ def test_late_and_restated_data_give_the_marts_of_a_full_rebuild(rebuild_chain, 
     assert no_fx == (0,)
 
 
+def test_an_as_of_date_moved_back_and_forward_gives_the_marts_of_a_full_rebuild(
+    fixture_warehouse, fixture_landing, tmp_path
+):
+    """A replay: the fixture warehouse rebuilt for an earlier as-of date (six weeks back, in
+    another month), then for its own as-of date again with no new file. Spend, credits and
+    accounts that lie between the two dates must come back: the incremental models compare
+    with the as-of date they saved, not only with what was loaded since."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(fixture_warehouse, warehouse)
+    earlier = (FIXTURE_AS_OF - timedelta(days=45)).isoformat()
+    back = dbt(
+        "run",
+        fixture_landing,
+        warehouse,
+        tmp_path / "target",
+        "--vars",
+        f"{{as_of_date: {earlier}}}",
+    )
+    assert back.returncode == 0, back.stdout[-4000:]
+    assert marts_differences(warehouse, fixture_warehouse) != {}
+    forward = dbt("run", fixture_landing, warehouse, tmp_path / "target", "--vars", AS_OF_VARS)
+    assert forward.returncode == 0, forward.stdout[-4000:]
+    assert marts_differences(warehouse, fixture_warehouse) == {}
+
+
 # --- Secrets and personal data ----------------------------------------------------------------
 
 

@@ -1,13 +1,15 @@
 {#-
     The account days on which credits can take spend: days with spend (any campaign, USD, as
-    known at the as-of date) on which at least one of the account's credits is active.
-    Days outside every credit's active range need no allocation and are left out.
+    known at the as-of date) on which at least one of the account's credits is active, up to
+    the as-of date (later spend is not known yet). Days outside every credit's active range
+    need no allocation and are left out.
 
     Incremental: a row depends only on its own spend day and the account's credits' active
     days. A run recomputes the spend days int_account_spend_daily recomputed since the last
-    build and the days in the old or new active range of each credit that changed (a daily
-    run: the new day, and the first days of the credits issued that day); everything on a
-    first or full build, after a change to this SQL, or when the as-of date went back.
+    build or that the as-of date now reaches, and the days in the old or new active range of
+    each credit that changed (a daily run: the new day, and the first days of the credits
+    issued that day); everything on a first or full build, after a change to the credit
+    chain's SQL, or when the as-of date went back.
 -#}
 {%- set rebuilt = credit_chain_rebuilt() -%}
 
@@ -69,6 +71,7 @@ final as (
         on spend_daily.account_id = credits.account_id
         and spend_daily.date_day between credits.first_active_on and credits.last_active_on
     where spend_daily.any_spend_usd > 0
+        and spend_daily.date_day <= {{ as_of_date() }}
 )
 
 select * from final

@@ -13,7 +13,7 @@
     expired entries, the as-of time. A run recomputes the accounts whose credits changed,
     with a recomputed spend day in a credit's active days, or with a credit that expired
     since the last build (credit_accounts_changed), and all of them on a first or full build,
-    after a change to this SQL, or when the as-of date went back.
+    after a change to the credit chain's SQL, or when the as-of date went back.
 -#}
 {%- set rebuilt = credit_chain_rebuilt() -%}
 

@@ -17,8 +17,7 @@
     Incremental: an account's consumption depends on its credits and its allocation days
     only. A run recomputes the accounts whose credits changed or with a recomputed spend day
     in a credit's active days (credit_accounts_changed; a daily run: the accounts with a live
-    credit that spent), and all of them on a first or full build, after a change to this
-    SQL, or when the as-of date went back.
+    credit that spent), and all of them on a first or full build, after a change to the credit chain's SQL, or when the as-of date went back.
 -#}
 {%- set rebuilt = credit_chain_rebuilt() -%}
 

@@ -4,7 +4,7 @@
     Incremental like its source: a run replaces the entries of the accounts whose credits
     changed, with a recomputed spend day in a credit's active days, or with a credit that
     expired since its last build (credit_accounts_changed), and every entry on a first or
-    full build, after a change to this SQL, or when the as-of date went back.
+    full build, after a change to the credit chain's SQL, or when the as-of date went back.
 -#}
 {%- set rebuilt = credit_chain_rebuilt() -%}
 
