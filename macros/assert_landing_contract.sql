@@ -10,8 +10,12 @@
     for decimal(18,2)); staging casts every column to the contract type.
 
     Files are immutable once checked: a passing run records every file it saw (name, size,
-    modification time) in `intermediate.landing_files_checked`, and later runs check only the
-    files added or replaced since, so a daily run reads its new files, not the history.
+    modification time to the second, and a hash of its source's contract) in
+    `intermediate.landing_files_checked`, and later runs check only the files added or
+    replaced since, or all of a source's files when its contract changed, so a daily run
+    reads its new files, not the history. (A file rewritten within the same second with the
+    same size is not seen as replaced, here or by the models kept whole; landing files are
+    written once, restatements arrive as new files.)
 -#}
 {% macro landing_dir() -%}
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}
@@ -49,9 +53,18 @@
     {%- endif -%}
     {%- set landing = landing_dir() -%}
     {%- set checked = adapter.get_relation(database=target.database, schema='intermediate', identifier='landing_files_checked') -%}
+    {%- if checked is not none and 'contract_hash' not in (adapter.get_columns_in_relation(checked) | map(attribute='name') | list) -%}
+        {%- set checked = none -%}
+    {%- endif -%}
     {%- set seen = [] -%}
     {%- for source_node in graph.sources.values() | sort(attribute='name') -%}
         {%- set folder = landing ~ '/' ~ source_node.name -%}
+        {#- A change to the source's contract checks its files again. -#}
+        {%- set contract = [] -%}
+        {%- for column_name, column in source_node.columns.items() | sort -%}
+            {%- do contract.append(column_name ~ ':' ~ column.data_type) -%}
+        {%- endfor -%}
+        {%- set contract_hash = local_md5(contract | join(',')) -%}
         {%- set all_files = run_query("select file from glob('" ~ folder ~ "/*.parquet') order by file").columns[0].values() -%}
         {%- if all_files | length == 0 -%}
             {{ exceptions.raise_compiler_error(
@@ -70,6 +83,7 @@
                 (parse_filename(filename), size, last_modified) in (
                     select file_name, size, last_modified from {{ checked }}
                     where source_name = '{{ source_node.name }}'
+                        and contract_hash = '{{ contract_hash }}'
                 )
                 {%- endif %} as checked_before,
             from read_blob('{{ folder }}/*.parquet')
@@ -77,7 +91,7 @@
         {%- endset -%}
         {%- set files = [] -%}
         {%- for row in run_query(files_query).rows -%}
-            {%- do seen.append([source_node.name, row[1], row[2], row[3]]) -%}
+            {%- do seen.append([source_node.name, row[1], row[2], row[3], contract_hash]) -%}
             {%- if not row[4] -%}{%- do files.append(row[0]) -%}{%- endif -%}
         {%- endfor -%}
         {#- A file that is empty or cut short (no Parquet magic bytes at both ends) would stop
@@ -128,11 +142,12 @@
             file_name,
             cast(size as bigint) as size,
             cast(last_modified as timestamp) as last_modified,
+            contract_hash,
         from (values
             {%- for row in seen %}
-            ('{{ row[0] }}', '{{ row[1] | replace("'", "''") }}', {{ row[2] }}, '{{ row[3] }}'){% if not loop.last %},{% endif %}
+            ('{{ row[0] }}', '{{ row[1] | replace("'", "''") }}', {{ row[2] }}, '{{ row[3] }}', '{{ row[4] }}'){% if not loop.last %},{% endif %}
             {%- endfor %}
-        ) as seen(source_name, file_name, size, last_modified)
+        ) as seen(source_name, file_name, size, last_modified, contract_hash)
     {%- endset -%}
     {%- do run_query(record) -%}
     {{ return('') }}
