@@ -53,8 +53,13 @@
     {%- endif -%}
     {%- set landing = landing_dir() -%}
     {%- set checked = adapter.get_relation(database=target.database, schema='intermediate', identifier='landing_files_checked') -%}
-    {%- if checked is not none and 'contract_hash' not in (adapter.get_columns_in_relation(checked) | map(attribute='name') | list) -%}
-        {%- set checked = none -%}
+    {%- if checked is not none -%}
+        {#- A record written before the contract hash was kept is not trusted. -#}
+        {%- set has_contract_hash = run_query(
+            "select count(*) from information_schema.columns where table_schema = 'intermediate'"
+            ~ " and table_name = 'landing_files_checked' and column_name = 'contract_hash'"
+        ).columns[0].values()[0] -%}
+        {%- if has_contract_hash == 0 -%}{%- set checked = none -%}{%- endif -%}
     {%- endif -%}
     {%- set seen = [] -%}
     {%- for source_node in graph.sources.values() | sort(attribute='name') -%}

@@ -682,12 +682,15 @@
     after the as-of date is not known yet and takes no credit.
 -#}
 {% macro spend_days_refreshed() -%}
+    {#- Two selects, not one with `or`: each bound alone lets the scan skip row groups. -#}
     select account_id, date_day
     from {{ ref('int_account_spend_daily') }}
-    where (
-            refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
-            or date_day > (select as_of_date from {{ applied_input('build') }})
-        )
+    where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+        and date_day <= {{ as_of_date() }}
+    union
+    select account_id, date_day
+    from {{ ref('int_account_spend_daily') }}
+    where date_day > (select as_of_date from {{ applied_input('build') }})
         and date_day <= {{ as_of_date() }}
 {%- endmacro %}
 
