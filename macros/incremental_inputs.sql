@@ -845,3 +845,22 @@
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The ids of the requests that the as-of date made visible since fct_creative_requests was
+    last built, read from the landing files (one column) and written out as literals: a
+    filter on literal ids reaches below the duplicate-key window of the staging view, which
+    partitions by request_id, so only those requests are checked, not the whole history.
+-#}
+{% macro creative_requests_made_visible() -%}
+    {%- set query -%}
+        select distinct cast(request_id as varchar)
+        from {{ source('tiktok_one', 'creative_requests') }}
+        where request_id is not null
+            and cast(cast(requested_at as timestamp) as date) > (select as_of_date from {{ applied_input('build') }})
+            and cast(cast(requested_at as timestamp) as date) <= {{ as_of_date() }}
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}

@@ -7,13 +7,15 @@
     the tier of its day. A run recomputes the weeks holding a request on a tier day that
     changed since the last build (planned_tier_days against this model's own saved inputs,
     as the tier engine plans its days) or a request the new as-of date made visible, and
-    replaces their requests. Everything is recomputed on a first or full build, when the
+    replaces their requests. While the request and account files are unchanged, the requests
+    of those weeks are the saved rows plus the newly visible ones, read by id, so a daily
+    run does not check every request ever made again. Everything is recomputed on a first or full build, when the
     requests, the accounts, the tier thresholds or the SQL changed, or when the as-of date
     went back.
 -#}
 {%- set rebuilt = creative_requests_rebuilt() -%}
 
--- depends_on: {{ ref('stg_ads_manager__accounts') }}, {{ ref('int_account_spend_daily') }}
+-- depends_on: {{ ref('stg_ads_manager__accounts') }}, {{ ref('int_account_spend_daily') }}, {{ source('tiktok_one', 'creative_requests') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -33,45 +35,81 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
-visible_requests as (
+{% if rebuilt %}
+recomputed_requests as (
     select *
     from creative_requests
     where requested_on <= {{ as_of_date() }}
 ),
+{% else %}
+{%- set made_visible = creative_requests_made_visible() %}
+-- The requests are the ones saved (their landing files did not change) and those the new
+-- as-of date made visible, read by id.
+made_visible as (
+    select *
+    from creative_requests
+    {% if made_visible %}
+    where request_id in ({% for request_id in made_visible %}'{{ request_id | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        and requested_on > (select as_of_date from {{ applied_input('build') }})
+        and requested_on <= {{ as_of_date() }}
+    {% else %}
+    where false
+    {% endif %}
+),
 
-{% if not rebuilt %}
+saved_requests as (
+    select
+        request_id,
+        account_id,
+        project_id,
+        creatives_requested,
+        requested_at,
+        cast(requested_at as date) as requested_on,
+    from {{ this }}
+),
+
 planned_tier_days as (
     {{ planned_tier_days(this.identifier, this.schema).sql }}
 ),
 
 recomputed_weeks as (
     select
-        visible_requests.account_id,
-        {{ iso_week_start('visible_requests.requested_on') }} as request_week,
-    from visible_requests
+        saved_requests.account_id,
+        {{ iso_week_start('saved_requests.requested_on') }} as request_week,
+    from saved_requests
     inner join planned_tier_days
-        on visible_requests.account_id = planned_tier_days.account_id
+        on saved_requests.account_id = planned_tier_days.account_id
     where planned_tier_days.replaces_all_days
-        or visible_requests.requested_on
+        or saved_requests.requested_on
             between planned_tier_days.recompute_from and planned_tier_days.recompute_to
     union
     select
         account_id,
         {{ iso_week_start('requested_on') }},
-    from visible_requests
-    where requested_on > (select as_of_date from {{ applied_input('build') }})
+    from made_visible
 ),
 
 recomputed_requests as (
-    select visible_requests.*
-    from visible_requests
+    select
+        saved_requests.request_id,
+        saved_requests.account_id,
+        saved_requests.project_id,
+        saved_requests.creatives_requested,
+        saved_requests.requested_at,
+        saved_requests.requested_on,
+    from saved_requests
     semi join recomputed_weeks
-        on visible_requests.account_id = recomputed_weeks.account_id
-        and {{ iso_week_start('visible_requests.requested_on') }} = recomputed_weeks.request_week
-),
-{% else %}
-recomputed_requests as (
-    select * from visible_requests
+        on saved_requests.account_id = recomputed_weeks.account_id
+        and {{ iso_week_start('saved_requests.requested_on') }} = recomputed_weeks.request_week
+    union all
+    select
+        request_id,
+        account_id,
+        project_id,
+        creatives_requested,
+        requested_at,
+        requested_on,
+    from made_visible
 ),
 {% endif %}
 
