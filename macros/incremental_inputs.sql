@@ -193,6 +193,37 @@
 {%- endmacro %}
 
 
+{#-
+    Whether an incremental model recomputes everything this run rather than what changed: on
+    a first or full build (and in a unit test), when one of its saved inputs is missing, when
+    one of the inputs named in `whole_on` changed, or when the as-of date went back
+    (`as_of_column` of the saved `build` input, compared with `as_of`; none for a model that
+    does not care). `inputs` is the macro that lists the inputs, passed uncalled: a unit test
+    compiles the model without them.
+-#}
+{% macro recomputes_everything(inputs, whole_on=['code'], as_of_column='as_of_date', as_of=none) -%}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set inputs = inputs() -%}
+    {%- for name in inputs if applied_input(name) is none -%}
+        {{ return(true) }}
+    {%- endfor -%}
+    {%- set checked = {} -%}
+    {%- for name in whole_on -%}{%- do checked.update({name: inputs[name]}) -%}{%- endfor -%}
+    {%- if not inputs_unchanged(checked) -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- if as_of_column is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set went_back = run_query(
+        'select count(*) from ' ~ applied_input('build') ~ ' where ' ~ as_of_column ~ ' > ' ~ (as_of or as_of_date())
+    ).columns[0].values()[0] -%}
+    {{ return(went_back > 0) }}
+{%- endmacro %}
+
+
 {#- Before a model that is rebuilt whole or kept whole inserts: drop its rows if rebuilt. -#}
 {% macro delete_all_unless_kept(kept) -%}
     {%- if is_incremental() and not kept -%}
@@ -229,17 +260,7 @@
     invoices, the accounts or the SQL changed, or when the as-of date went back.
 -#}
 {% macro credit_line_rebuilt() -%}
-    {%- if model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set inputs = credit_line_inputs() -%}
-    {%- set build = applied_input('build') -%}
-    {%- if build is none or applied_input('months') is none
-        or not inputs_unchanged({'invoices': inputs.invoices, 'code': inputs.code}) -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
-    {{ return(went_back > 0) }}
+    {{ return(recomputes_everything(credit_line_inputs, whole_on=['invoices', 'code'])) }}
 {%- endmacro %}
 
 
@@ -310,19 +331,13 @@
     that the scans below skip the row groups outside them.
 -#}
 {% macro spend_match_last_build() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set inputs = spend_match_spend_to_date_inputs() -%}
-    {%- set build = applied_input('build') -%}
-    {%- if build is none or applied_input('terms') is none or not inputs_unchanged({'code': inputs.code}) -%}
+    {%- if recomputes_everything(spend_match_spend_to_date_inputs) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set last = run_query(
-        'select cast(as_of_date as varchar), cast(spend_refreshed_through as varchar), as_of_date > '
-        ~ as_of_date() ~ ' from ' ~ build
+        'select cast(as_of_date as varchar), cast(spend_refreshed_through as varchar) from ' ~ applied_input('build')
     ).rows[0] -%}
-    {%- if last[0] is none or last[2] -%}
+    {%- if last[0] is none -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return({
@@ -374,13 +389,10 @@
     literal so that the scan skips the row groups before it.
 -#}
 {% macro account_spend_months_changed() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+    {%- if recomputes_everything(account_spend_months_inputs, as_of_column=none) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set build = applied_input('build') -%}
-    {%- if build is none or not inputs_unchanged({'code': account_spend_months_inputs().code}) -%}
-        {{ return(none) }}
-    {%- endif -%}
     {%- set query -%}
         select distinct
             account_id,
@@ -455,13 +467,7 @@
     first or full build, nor after a change to its SQL, nor when a saved input is missing.
 -#}
 {% macro credit_balance_continued() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- for name in ['entries', 'ranges', 'build'] if applied_input(name) is none -%}
-        {{ return(false) }}
-    {%- endfor -%}
-    {{ return(inputs_unchanged({'code': credit_balance_inputs().code})) }}
+    {{ return(not recomputes_everything(credit_balance_inputs, as_of_column=none)) }}
 {%- endmacro %}
 
 
@@ -567,20 +573,10 @@
     the view).
 -#}
 {% macro creative_requests_rebuilt() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set inputs = creative_requests_inputs() -%}
-    {%- set build = applied_input('build') -%}
-    {%- if build is none
-        or not inputs_unchanged({'caps': inputs.caps, 'landing_files': inputs.landing_files, 'code': inputs.code}) -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- if planned_tier_days(this.identifier, this.schema).plans_all -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
-    {{ return(went_back > 0) }}
+    {{ return(
+        recomputes_everything(creative_requests_inputs, whole_on=['caps', 'landing_files', 'code'])
+        or planned_tier_days(this.identifier, this.schema).plans_all
+    ) }}
 {%- endmacro %}
 
 
@@ -597,18 +593,10 @@
     build, when its SQL or the tier thresholds changed, or when the as-of date went back.
 -#}
 {% macro downgrade_warnings_rebuilt() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set build = applied_input('build') -%}
-    {%- if build is none or not inputs_unchanged({'code': downgrade_warnings_inputs().code}) -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- if planned_tier_days(this.identifier, this.schema).plans_all -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
-    {{ return(went_back > 0) }}
+    {{ return(
+        recomputes_everything(downgrade_warnings_inputs)
+        or planned_tier_days(this.identifier, this.schema).plans_all
+    ) }}
 {%- endmacro %}
 
 
@@ -657,16 +645,7 @@
     its SQL changed, when a saved input is missing, or when the as-of date went back.
 -#}
 {% macro credit_chain_rebuilt() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set build = applied_input('build') -%}
-    {%- if build is none or applied_input('credits') is none
-        or not inputs_unchanged({'code': credit_chain_inputs().code}) -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_date > ' ~ as_of_date()).columns[0].values()[0] -%}
-    {{ return(went_back > 0) }}
+    {{ return(recomputes_everything(credit_chain_inputs)) }}
 {%- endmacro %}
 
 
@@ -763,15 +742,9 @@
     month went back.
 -#}
 {% macro account_months_spent_continued() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set build = applied_input('build') -%}
-    {%- if build is none or not inputs_unchanged({'code': account_months_spent_inputs().code}) -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set went_back = run_query('select count(*) from ' ~ build ~ ' where as_of_month > ' ~ month_start(as_of_date())).columns[0].values()[0] -%}
-    {{ return(went_back == 0) }}
+    {{ return(not recomputes_everything(
+        account_months_spent_inputs, as_of_column='as_of_month', as_of=month_start(as_of_date())
+    )) }}
 {%- endmacro %}
 
 
