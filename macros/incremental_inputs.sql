@@ -39,6 +39,27 @@
 
 
 {#-
+    How far int_account_spend_daily had been read when a model was built (every run stamps
+    the account-days it recomputes with `refreshed_at`), saved in the model's `build` input.
+-#}
+{% macro spend_read_through() -%}
+    (select max(refreshed_at) from {{ ref('int_account_spend_daily') }}) as spend_refreshed_through
+{%- endmacro %}
+
+
+{#-
+    The spend days int_account_spend_daily recomputed since the model running this was last
+    built (its saved `build` input holds spend_refreshed_through). The bound is a scalar
+    subquery DuckDB applies to the scan, so only the newest row groups are read.
+-#}
+{% macro spend_days_recomputed() -%}
+    select account_id, date_day
+    from {{ ref('int_account_spend_daily') }}
+    where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+{%- endmacro %}
+
+
+{#-
     The inputs of fct_account_tier_daily, saved after each build so that
     int_account_tier_days_planned can tell what to recompute: which accounts were members
     (and since when), the as-of date, how far int_account_spend_daily had been read, and the
@@ -48,8 +69,7 @@
     {{ return({
         'members': 'select account_id, tiktok_one_joined_on as joined_on from ' ~ ref('stg_ads_manager__accounts')
             ~ ' where tiktok_one_joined_on <= ' ~ as_of_date(),
-        'build': 'select ' ~ as_of_date() ~ ' as as_of_date, (select max(refreshed_at) from '
-            ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through',
+        'build': 'select ' ~ as_of_date() ~ ' as as_of_date, ' ~ spend_read_through(),
         'thresholds': 'select tier_rank, min_rolling_30d_spend_usd from ' ~ ref('tier_thresholds'),
     }) }}
 {%- endmacro %}
@@ -317,8 +337,7 @@
     {{ return({
         'terms': 'select account_id, ads_manager_created_on, spend_threshold_usd from '
             ~ ref('int_spend_match_accounts_offered'),
-        'build': 'select ' ~ as_of_date() ~ ' as as_of_date, (select max(refreshed_at) from '
-            ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through',
+        'build': 'select ' ~ as_of_date() ~ ' as as_of_date, ' ~ spend_read_through(),
         'code': code_input(['int_spend_match_spend_to_date']),
     }) }}
 {%- endmacro %}
@@ -327,23 +346,20 @@
 {#-
     How int_spend_match_spend_to_date runs: none on a first or full build, when the SQL
     changed, or when the as-of date went back (every account is recomputed from its whole
-    history); otherwise the last build's as-of date and spend watermark, as SQL literals, so
-    that the scans below skip the row groups outside them.
+    history); otherwise the last build's as-of date, as an SQL literal, so that the scan of
+    the new days skips the row groups before it.
 -#}
 {% macro spend_match_last_build() -%}
     {%- if recomputes_everything(spend_match_spend_to_date_inputs) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set last = run_query(
-        'select cast(as_of_date as varchar), cast(spend_refreshed_through as varchar) from ' ~ applied_input('build')
-    ).rows[0] -%}
-    {%- if last[0] is none -%}
+    {%- set last_as_of = run_query(
+        'select cast(as_of_date as varchar) from ' ~ applied_input('build')
+    ).columns[0].values()[0] -%}
+    {%- if last_as_of is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return({
-        'as_of_date': "date '" ~ last[0] ~ "'",
-        'spend_refreshed_through': "timestamp '" ~ (last[1] or '1970-01-01') ~ "'",
-    }) }}
+    {{ return({'as_of_date': "date '" ~ last_as_of ~ "'"}) }}
 {%- endmacro %}
 
 
@@ -355,9 +371,8 @@
 {% macro spend_match_accounts_recomputed(last_build) -%}
     select account_id from ({{ changed_rows(spend_match_spend_to_date_inputs().terms, applied_input('terms')) }})
     union
-    select account_id from {{ ref('int_account_spend_daily') }}
-    where refreshed_at > {{ last_build.spend_refreshed_through }}
-        and date_day <= {{ last_build.as_of_date }}
+    select account_id from ({{ spend_days_recomputed() }})
+    where date_day <= {{ last_build.as_of_date }}
 {%- endmacro %}
 
 
@@ -376,7 +391,7 @@
 {#- What int_account_spend_months is computed from: how far int_account_spend_daily had been read, and the SQL. -#}
 {% macro account_spend_months_inputs() -%}
     {{ return({
-        'build': 'select max(refreshed_at) as spend_refreshed_through from ' ~ ref('int_account_spend_daily'),
+        'build': 'select ' ~ spend_read_through(),
         'code': code_input(['int_account_spend_months']),
     }) }}
 {%- endmacro %}
@@ -392,13 +407,11 @@
     {%- if recomputes_everything(account_spend_months_inputs, as_of_column=none) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set build = applied_input('build') -%}
     {%- set query -%}
         select distinct
             account_id,
             {{ month_start('date_day') }} as month_start_on,
-        from {{ ref('int_account_spend_daily') }}
-        where refreshed_at > (select spend_refreshed_through from {{ build }})
+        from ({{ spend_days_recomputed() }})
     {%- endset -%}
     {%- set first_month = run_query('select cast(min(month_start_on) as varchar) from (' ~ query ~ ')').columns[0].values()[0] -%}
     {{ return({'query': query, 'first_month': "date '" ~ (first_month or '9999-12-31') ~ "'"}) }}
@@ -426,7 +439,7 @@
     {{ return({
         'entries': 'select * from (' ~ credit_balance_daily_entries() ~ ')',
         'ranges': 'select * from (' ~ credit_balance_account_ranges() ~ ')',
-        'build': 'select max(refreshed_at) as spend_refreshed_through from ' ~ ref('int_account_spend_daily'),
+        'build': 'select ' ~ spend_read_through(),
         'code': code_input(['fct_account_credit_balance_daily']),
     }) }}
 {%- endmacro %}
@@ -506,8 +519,7 @@
     ),
     spend_changes as (
         select account_id, min(date_day) as changed_from,
-        from {{ ref('int_account_spend_daily') }}
-        where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
+        from ({{ spend_days_recomputed() }})
         group by account_id
     ),
     changes as (
@@ -631,7 +643,7 @@
     {{ return({
         'credits': 'select * from ' ~ ref('int_credits_issued'),
         'build': 'select ' ~ as_of_date() ~ ' as as_of_date, ' ~ as_of_end_at() ~ ' as as_of_end_at, '
-            ~ '(select max(refreshed_at) from ' ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through',
+            ~ spend_read_through(),
         'code': code_input([
             'int_credit_allocation_days', 'int_credits_consumed_daily',
             'int_credit_ledger_entries', 'fct_credit_ledger',
@@ -663,9 +675,8 @@
 {% macro spend_days_refreshed() -%}
     {#- Two selects, not one with `or`: each bound alone lets the scan skip row groups. -#}
     select account_id, date_day
-    from {{ ref('int_account_spend_daily') }}
-    where refreshed_at > (select spend_refreshed_through from {{ applied_input('build') }})
-        and date_day <= {{ as_of_date() }}
+    from ({{ spend_days_recomputed() }})
+    where date_day <= {{ as_of_date() }}
     union
     select account_id, date_day
     from {{ ref('int_account_spend_daily') }}
@@ -729,8 +740,7 @@
 {#- What int_account_months_spent is computed from: how far the spend had been read, the as-of month, and its SQL. -#}
 {% macro account_months_spent_inputs() -%}
     {{ return({
-        'build': 'select (select max(refreshed_at) from ' ~ ref('int_account_spend_daily') ~ ') as spend_refreshed_through, '
-            ~ month_start(as_of_date()) ~ ' as as_of_month',
+        'build': 'select ' ~ spend_read_through() ~ ', ' ~ month_start(as_of_date()) ~ ' as as_of_month',
         'code': code_input(['int_account_spend_months', 'int_account_months_spent']),
     }) }}
 {%- endmacro %}
@@ -762,8 +772,7 @@
         select
             account_id,
             min({{ month_start('date_day') }}) as changed_from,
-        from {{ ref('int_account_spend_daily') }}
-        where refreshed_at > (select spend_refreshed_through from {{ build }})
+        from ({{ spend_days_recomputed() }})
         group by account_id
         union all
         select
