@@ -1,34 +1,34 @@
 {#-
-    The landing sources as the audit models see them: the base model that keeps every raw
-    row, the staged model that keeps the usable ones, and how to name a row in quarantine
-    without copying a secret (coupon codes and payment method ids are hashed; birth dates
-    are never part of a key).
+    The landing sources as the audit models see them: the dbt source (system and table) that
+    reads the landing files, the base model that keeps every raw row, the staged model that
+    keeps the usable ones, and how to name a row in quarantine without copying a secret
+    (coupon codes and payment method ids are hashed; birth dates are never part of a key).
 -#}
 {% macro landing_sources() %}
     {{ return([
-        {'name': 'accounts', 'base': 'base_ads_manager__accounts', 'staged': 'stg_ads_manager__accounts',
+        {'name': 'accounts', 'source': 'ads_manager', 'base': 'base_ads_manager__accounts', 'staged': 'stg_ads_manager__accounts',
          'record_key': ['account_id']},
-        {'name': 'ad_spend', 'base': 'base_ads_manager__ad_spend', 'staged': 'stg_ads_manager__ad_spend',
+        {'name': 'ad_spend', 'source': 'ads_manager', 'base': 'base_ads_manager__ad_spend', 'staged': 'stg_ads_manager__ad_spend',
          'record_key': ['account_id', 'spend_date', 'campaign_id', 'creative_id']},
-        {'name': 'fx_rates', 'base': 'base_reference__fx_rates', 'staged': 'stg_reference__fx_rates',
+        {'name': 'fx_rates', 'source': 'reference', 'base': 'base_reference__fx_rates', 'staged': 'stg_reference__fx_rates',
          'record_key': ['currency', 'rate_date']},
-        {'name': 'payment_methods', 'base': 'base_billing__payment_methods', 'staged': 'stg_billing__payment_methods',
+        {'name': 'payment_methods', 'source': 'billing', 'base': 'base_billing__payment_methods', 'staged': 'stg_billing__payment_methods',
          'record_key': ['account_id', hash_secret('payment_method_id')]},
-        {'name': 'coupon_codes', 'base': 'base_billing__coupon_codes', 'staged': 'stg_billing__coupon_codes',
+        {'name': 'coupon_codes', 'source': 'billing', 'base': 'base_billing__coupon_codes', 'staged': 'stg_billing__coupon_codes',
          'record_key': [hash_secret('coupon_code')]},
-        {'name': 'coupon_redemption_attempts', 'base': 'base_billing__coupon_redemption_attempts',
+        {'name': 'coupon_redemption_attempts', 'source': 'billing', 'base': 'base_billing__coupon_redemption_attempts',
          'staged': 'stg_billing__coupon_redemption_attempts', 'record_key': ['attempt_id']},
-        {'name': 'managed_credit_grants', 'base': 'base_billing__managed_credit_grants',
+        {'name': 'managed_credit_grants', 'source': 'billing', 'base': 'base_billing__managed_credit_grants',
          'staged': 'stg_billing__managed_credit_grants', 'record_key': ['grant_id']},
-        {'name': 'billing_credits', 'base': 'base_billing__billing_credits', 'staged': 'stg_billing__billing_credits',
+        {'name': 'billing_credits', 'source': 'billing', 'base': 'base_billing__billing_credits', 'staged': 'stg_billing__billing_credits',
          'record_key': ['credit_id']},
-        {'name': 'invoices', 'base': 'base_billing__invoices', 'staged': 'stg_billing__invoices',
+        {'name': 'invoices', 'source': 'billing', 'base': 'base_billing__invoices', 'staged': 'stg_billing__invoices',
          'record_key': ['invoice_id']},
-        {'name': 'creative_requests', 'base': 'base_tiktok_one__creative_requests',
+        {'name': 'creative_requests', 'source': 'tiktok_one', 'base': 'base_tiktok_one__creative_requests',
          'staged': 'stg_tiktok_one__creative_requests', 'record_key': ['request_id']},
-        {'name': 'creators', 'base': 'base_creators__creators', 'staged': 'stg_creators__creators',
+        {'name': 'creators', 'source': 'creators', 'base': 'base_creators__creators', 'staged': 'stg_creators__creators',
          'record_key': ['creator_id']},
-        {'name': 'creator_daily_stats', 'base': 'base_creators__creator_daily_stats',
+        {'name': 'creator_daily_stats', 'source': 'creators', 'base': 'base_creators__creator_daily_stats',
          'staged': 'stg_creators__creator_daily_stats', 'record_key': ['creator_id', 'stat_date']},
     ]) }}
 {% endmacro %}
