@@ -30,7 +30,9 @@ offered as (
     select * from {{ ref('int_spend_match_accounts_offered') }}
 ),
 
-spend_daily as (
+-- Read twice (the recomputed accounts and the new days): not materialized, so that each
+-- read keeps its own filter instead of copying the whole history first.
+spend_daily as not materialized (
     select * from {{ ref('int_account_spend_daily') }}
 ),
 

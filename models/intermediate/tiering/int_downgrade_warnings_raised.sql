@@ -26,7 +26,9 @@
 
 with
 
-tiers as (
+-- Read twice (the days raised on and the days watched): not materialized, so that each
+-- read keeps its own filter instead of copying every tier day first.
+tiers as not materialized (
     select * from {{ ref('fct_account_tier_daily') }}
 ),
 
