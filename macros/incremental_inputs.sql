@@ -495,6 +495,7 @@
     {%- set inputs = credit_balance_inputs() -%}
     with
     current_ranges as ({{ inputs.ranges }}),
+    current_entries as (select * from {{ credit_balance_kept('entries') }}),
     applied_ranges as (select * from {{ applied_input('ranges') }}),
     range_changes as (
         select
@@ -514,7 +515,7 @@
     ),
     entry_changes as (
         select account_id, min(entry_date) as changed_from,
-        from ({{ changed_rows(inputs.entries, applied_input('entries')) }})
+        from ({{ changed_rows('select * from current_entries', applied_input('entries')) }})
         group by account_id
     ),
     spend_changes as (
@@ -545,15 +546,47 @@
 {%- endmacro %}
 
 
-{#- Before the insert: drop every row, or the changed accounts' rows from their first changed day. -#}
+{#-
+    The temporary tables a continued build keeps for its own later statements, made once by
+    the pre-hook: `entries` (the ledger summed per account and day, read by the change set,
+    the model and the saved input) and `changes` (the change set, read by the delete and the
+    model). The ledger is summed once per run instead of four times.
+-#}
+{% macro credit_balance_kept(name) -%}
+    temp.main.{{ this.identifier }}__{{ name }}
+{%- endmacro %}
+
+
+{#-
+    Before the insert: drop every row, or, in a continued build, keep the ledger sums and the
+    change set, then drop the changed accounts' rows from their first changed day.
+-#}
 {% macro delete_changed_credit_balance_days() -%}
     {%- if is_incremental() -%}
-    delete from {{ this }}
     {%- if credit_balance_continued() %}
-    using ({{ credit_balance_changes() }}) as changed
+    create or replace temporary table {{ this.identifier }}__entries as {{ credit_balance_daily_entries() }};
+    create or replace temporary table {{ this.identifier }}__changes as {{ credit_balance_changes() }};
+    delete from {{ this }}
+    using {{ credit_balance_kept('changes') }} as changed
     where changed.account_id = {{ this }}.account_id
         and (changed.replaces_all_days or {{ this }}.date_day >= changed.recompute_from)
+    {%- else %}
+    delete from {{ this }}
     {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- After the build: save the inputs, the ledger sums from the pre-hook's table when it made one. -#}
+{% macro save_credit_balance_inputs() -%}
+    {%- if model.resource_type != 'unit_test' -%}
+    {%- set inputs = credit_balance_inputs() -%}
+    {%- if is_incremental() and credit_balance_continued() -%}
+    {%- do inputs.update({'entries': 'select * from ' ~ credit_balance_kept('entries')}) -%}
+    {%- endif %}
+    {{ save_applied_inputs(inputs) }}
+    drop table if exists {{ credit_balance_kept('entries') }};
+    drop table if exists {{ credit_balance_kept('changes') }};
     {%- endif -%}
 {%- endmacro %}
 

@@ -9,7 +9,9 @@
     from its first changed day (see credit_balance_changes: ledger sums, recomputed spend, or
     the end of its range moved, as when the as-of date adds a day), carrying the balances of
     the day before; an account whose first day moved is recomputed whole. A first or full
-    build, or a change to this SQL, recomputes every account from its first day.
+    build, or a change to this SQL, recomputes every account from its first day. The pre-hook
+    sums the ledger and finds the changes once, into temporary tables that the delete, this
+    query and the saved inputs all read (credit_balance_kept).
 -#}
 {%- set continued = credit_balance_continued() -%}
 
@@ -18,7 +20,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_credit_balance_days() }}",
-    post_hook="{{ save_inputs(credit_balance_inputs) }}",
+    post_hook="{{ save_credit_balance_inputs() }}",
 ) }}
 
 with
@@ -32,7 +34,7 @@ recomputed_ranges as (
         changed.last_day,
         coalesce(carried.free_credit_balance_usd, 0) as carried_free_credit_usd,
         coalesce(carried.discount_coupon_balance_usd, 0) as carried_discount_coupon_usd,
-    from ({{ credit_balance_changes() }}) as changed
+    from {{ credit_balance_kept('changes') }} as changed
     left join {{ this }} as carried
         on changed.account_id = carried.account_id
         and carried.date_day = {{ add_days('changed.recompute_from', -1) }}
@@ -67,7 +69,11 @@ day_spine as (
 ),
 
 daily_entries as (
+    {% if continued %}
+    select * from {{ credit_balance_kept('entries') }}
+    {% else %}
     {{ credit_balance_daily_entries() }}
+    {% endif %}
 ),
 
 running as (
