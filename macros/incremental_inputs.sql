@@ -258,7 +258,9 @@
     as-of date adds days without changing the earlier ones. Saved: each account's first spend
     day and, per month, how many of the 6 months before it had spend (compared up to the
     month of the last as-of date: spend in that month counts only for later days), the as-of
-    date, the invoice and account landing files (the invoice checks read accounts), the SQL.
+    date, the invoice and account landing files (the invoice checks read accounts), the SQL,
+    and the staged invoices themselves (`staged_invoices`, saved on a rebuild only: while the
+    files and the SQL are unchanged, they are what staging would give again).
 -#}
 {% macro credit_line_inputs() -%}
     {{ return({
@@ -271,44 +273,70 @@
             'base_billing__invoices', 'stg_billing__invoices',
             'int_account_months_spent', 'fct_credit_line_eligibility',
         ]),
+        'staged_invoices': 'select * from ' ~ ref('stg_billing__invoices'),
     }) }}
 {%- endmacro %}
 
 
 {#-
-    Whether fct_credit_line_eligibility is rebuilt whole: on a first or full build, when the
-    invoices, the accounts or the SQL changed, or when the as-of date went back.
+    How fct_credit_line_eligibility runs: none when it is rebuilt whole (a first or full
+    build, the invoices, the accounts or the SQL changed, or the as-of date went back);
+    otherwise the last build's as-of date as an SQL literal.
 -#}
-{% macro credit_line_rebuilt() -%}
-    {{ return(recomputes_everything(credit_line_inputs, whole_on=['invoices', 'code'])) }}
-{%- endmacro %}
-
-
-{#-
-    Otherwise it replaces the days after the last as-of date, and every day of the accounts
-    whose months with spend or first spend day changed (a restatement) up to that date.
--#}
-{% macro credit_line_days_replaced() -%}
-    (
-        date_day > (select as_of_date from {{ applied_input('build') }})
-        or account_id in ({{ credit_line_accounts_replaced() }})
-    )
+{% macro credit_line_last_build() -%}
+    {%- if recomputes_everything(credit_line_inputs, whole_on=['invoices', 'code']) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set last_as_of = run_query(
+        'select cast(as_of_date as varchar) from ' ~ applied_input('build')
+    ).columns[0].values()[0] -%}
+    {{ return({'as_of_date': "date '" ~ last_as_of ~ "'"}) }}
 {%- endmacro %}
 
 
 {#- The accounts whose days are all replaced: their months with spend or first spend day changed. -#}
-{% macro credit_line_accounts_replaced() -%}
-    {%- set build = applied_input('build') -%}
+{% macro credit_line_accounts_replaced(last_build) -%}
     {%- set months = credit_line_inputs().months
-        ~ ' where month_start_on <= (select ' ~ month_start('as_of_date') ~ ' from ' ~ build ~ ')' -%}
+        ~ ' where month_start_on <= ' ~ month_start(last_build.as_of_date) -%}
     select account_id from ({{ changed_rows(months, applied_input('months')) }})
 {%- endmacro %}
 
 
-{% macro delete_replaced_credit_line_days(rebuilt) -%}
+{#-
+    Before the insert: drop every row on a rebuild; otherwise the rows of the accounts whose
+    days are all replaced, kept in a temporary table that the model reads too
+    (credit_line_kept_accounts_replaced), and any row after the last as-of date.
+-#}
+{% macro credit_line_kept_accounts_replaced() -%}
+    temp.main.{{ this.identifier }}__accounts_replaced
+{%- endmacro %}
+
+{% macro delete_replaced_credit_line_days() -%}
     {%- if is_incremental() -%}
+    {%- set last_build = credit_line_last_build() -%}
+    {%- if last_build is none %}
     delete from {{ this }}
-    {%- if not rebuilt %} where {{ credit_line_days_replaced() }}{% endif %}
+    {%- else %}
+    create or replace temporary table {{ this.identifier }}__accounts_replaced as
+        {{ credit_line_accounts_replaced(last_build) }};
+    delete from {{ this }}
+    where date_day > {{ last_build.as_of_date }}
+        or account_id in (select account_id from {{ credit_line_kept_accounts_replaced() }})
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- After the build: save the inputs; the staged invoices only when rebuilt (else unchanged). -#}
+{% macro save_credit_line_inputs() -%}
+    {%- if model.resource_type != 'unit_test' -%}
+    {%- set inputs = credit_line_inputs() -%}
+    {%- set rebuilt = credit_line_last_build() is none -%}
+    {%- if not rebuilt -%}
+    {%- do inputs.pop('staged_invoices') -%}
+    {%- endif %}
+    {{ save_applied_inputs(inputs) }}
+    drop table if exists {{ credit_line_kept_accounts_replaced() }};
     {%- endif -%}
 {%- endmacro %}
 

@@ -17,41 +17,44 @@
     before the next; the periods are then spread over their days, where the two rules that
     move with D itself (account age, the 6-month look-back of late payments) are judged.
 
-    Incremental: a daily run spreads only the periods that reach its new days, and every
-    period of the accounts whose months with spend or first spend day changed (a
-    restatement); it rebuilds whole when the invoices, the accounts or the SQL changed, or
-    when the as-of date went back (credit_line_inputs()). The periods are computed whole
-    either way: they are few.
+    Incremental. A daily run carries each account's state at the last as-of date L (its
+    row on L: open overdue invoices, latest late payment) over the new days L+1 .. as-of,
+    adding the invoice events of those days; only the accounts whose days are all replaced
+    (months with spend or first spend day changed: a restatement) and those whose first
+    spend is after L are computed from their whole history. The invoices come from the copy
+    saved at the last rebuild, so a daily run never re-stages them. It rebuilds whole when
+    the invoices, the accounts or the SQL changed, or when the as-of date went back
+    (credit_line_inputs()).
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_replaced_credit_line_days(credit_line_rebuilt()) }}",
-    post_hook="{{ save_inputs(credit_line_inputs) }}",
+    pre_hook="{{ delete_replaced_credit_line_days() }}",
+    post_hook="{{ save_credit_line_inputs() }}",
 ) }}
 
-{%- set rebuilt = credit_line_rebuilt() %}
+{%- set last_build = credit_line_last_build() %}
 
 with
-
-{% if not rebuilt %}
-last_build as (
-    select * from {{ applied_input('build') }}
-),
-
-accounts_replaced as (
-    {{ credit_line_accounts_replaced() }}
-),
-{% endif %}
 
 months_spent as (
     select * from {{ ref('int_account_months_spent') }}
 ),
 
 invoices as (
+    {% if last_build is none %}
     select * from {{ ref('stg_billing__invoices') }}
+    {% else %}
+    select * from {{ applied_input('staged_invoices') }}
+    {% endif %}
 ),
+
+{% if last_build is not none %}
+accounts_replaced as (
+    select * from {{ credit_line_kept_accounts_replaced() }}
+),
+{% endif %}
 
 first_spend as (
     select distinct
@@ -60,17 +63,27 @@ first_spend as (
     from months_spent
 ),
 
+-- The accounts computed from their whole history: all of them on a rebuild; otherwise
+-- those with no days yet (first spend after the last as-of date) or all days replaced.
+recomputed_accounts as (
+    select * from first_spend
+    {% if last_build is not none %}
+    where first_spend_on > {{ last_build.as_of_date }}
+        or account_id in (select account_id from accounts_replaced)
+    {% endif %}
+),
+
 visible_invoices as (
     select
         invoices.invoice_id,
         invoices.account_id,
-        first_spend.first_spend_on,
+        recomputed_accounts.first_spend_on,
         invoices.due_on,
         case when invoices.paid_on <= {{ as_of_date() }} then invoices.paid_on end as paid_on,
         greatest({{ add_days('invoices.due_on', 1) }}, invoices.issued_on) as overdue_from,
     from invoices
-    inner join first_spend
-        on invoices.account_id = first_spend.account_id
+    inner join recomputed_accounts
+        on invoices.account_id = recomputed_accounts.account_id
     where invoices.issued_on <= {{ as_of_date() }}
 ),
 
@@ -114,13 +127,15 @@ change_days as (
     select
         account_id,
         first_spend_on as change_on,
-    from first_spend
+    from recomputed_accounts
     union
     select
-        account_id,
-        month_start_on as change_on,
+        months_spent.account_id,
+        months_spent.month_start_on as change_on,
     from months_spent
-    where month_start_on > first_spend_on
+    semi join recomputed_accounts
+        on months_spent.account_id = recomputed_accounts.account_id
+    where months_spent.month_start_on > months_spent.first_spend_on
     union
     select
         account_id,
@@ -171,25 +186,113 @@ periods_with_months as (
         and {{ month_start('periods.valid_from') }} = months_spent.month_start_on
 ),
 
-days as (
+recomputed_days as (
+    select
+        account_id,
+        cast(unnest(generate_series(valid_from, valid_to, interval 1 day)) as date) as date_day,
+        first_spend_on,
+        months_with_spend_in_prior_6,
+        overdue_invoices,
+        latest_late_paid_due_on,
+    from periods_with_months
+),
+
+{% if last_build is not none %}
+-- Carried: the other accounts' state on the last as-of date L, over the new days.
+carried as (
+    select
+        account_id,
+        first_spend_on,
+        overdue_invoices,
+        latest_late_paid_due_on,
+    from {{ this }} as saved
+    anti join accounts_replaced
+        on saved.account_id = accounts_replaced.account_id
+    where saved.date_day = {{ last_build.as_of_date }}
+),
+
+carried_days as (
     select
         *,
         cast(unnest(generate_series(
-            {% if rebuilt %}
-            valid_from,
-            {% else %}
-            case
-                when account_id in (select account_id from accounts_replaced) then valid_from
-                else greatest(valid_from, {{ add_days('(select as_of_date from last_build)', 1) }})
-            end,
-            {% endif %}
-            valid_to,
-            interval 1 day
+            {{ add_days(last_build.as_of_date, 1) }}, {{ as_of_date() }}, interval 1 day
         )) as date) as date_day,
-    from periods_with_months
-    {% if not rebuilt %}
-    where valid_to > (select as_of_date from last_build)
-        or account_id in (select account_id from accounts_replaced)
+    from carried
+),
+
+-- The carried accounts' invoice events after L, by the same rules as for a whole history
+-- (their first spend is on or before L, so no event moves onto it).
+new_invoices as (
+    select
+        invoices.account_id,
+        invoices.due_on,
+        case when invoices.paid_on <= {{ as_of_date() }} then invoices.paid_on end as paid_on,
+        greatest({{ add_days('invoices.due_on', 1) }}, invoices.issued_on) as overdue_from,
+    from invoices
+    semi join carried
+        on invoices.account_id = carried.account_id
+    where invoices.issued_on <= {{ as_of_date() }}
+        and (invoices.paid_on > {{ last_build.as_of_date }}
+            or greatest({{ add_days('invoices.due_on', 1) }}, invoices.issued_on) > {{ last_build.as_of_date }})
+),
+
+new_events as (
+    select
+        account_id,
+        overdue_from as event_on,
+        1 as overdue_change,
+        cast(null as date) as late_paid_due_on,
+    from new_invoices
+    where overdue_from <= {{ as_of_date() }}
+        and (paid_on is null or paid_on > overdue_from)
+    union all
+    select
+        account_id,
+        paid_on as event_on,
+        case when paid_on > overdue_from then -1 else 0 end as overdue_change,
+        case when paid_on > due_on then due_on end as late_paid_due_on,
+    from new_invoices
+    where paid_on > overdue_from or paid_on > due_on
+),
+
+continued_days as (
+    select
+        carried_days.account_id,
+        carried_days.date_day,
+        any_value(carried_days.first_spend_on) as first_spend_on,
+        any_value(carried_days.overdue_invoices) + coalesce(sum(new_events.overdue_change), 0)
+            as overdue_invoices,
+        -- greatest() skips nulls: either side may have no late payment.
+        greatest(any_value(carried_days.latest_late_paid_due_on), max(new_events.late_paid_due_on))
+            as latest_late_paid_due_on,
+    from carried_days
+    left join new_events
+        on carried_days.account_id = new_events.account_id
+        and new_events.event_on > {{ last_build.as_of_date }}
+        and new_events.event_on <= carried_days.date_day
+    group by carried_days.account_id, carried_days.date_day
+),
+
+continued_days_with_months as (
+    select
+        continued_days.account_id,
+        continued_days.date_day,
+        continued_days.first_spend_on,
+        months_spent.months_with_spend_in_prior_6,
+        continued_days.overdue_invoices,
+        continued_days.latest_late_paid_due_on,
+    from continued_days
+    inner join months_spent
+        on continued_days.account_id = months_spent.account_id
+        and {{ month_start('continued_days.date_day') }} = months_spent.month_start_on
+),
+{% endif %}
+
+days as (
+    select * from recomputed_days
+    {% if last_build is not none %}
+    union all
+    select * from continued_days_with_months
     {% endif %}
 ),
 
