@@ -917,16 +917,19 @@ def test_late_and_restated_data_give_the_marts_of_a_full_rebuild(rebuild_chain, 
     assert no_fx == (0,)
 
 
+@pytest.mark.parametrize("days_back", [45, 80])
 def test_an_as_of_date_moved_back_and_forward_gives_the_marts_of_a_full_rebuild(
-    fixture_warehouse, fixture_landing, tmp_path
+    fixture_warehouse, fixture_landing, tmp_path, days_back
 ):
     """A replay: the fixture warehouse rebuilt for an earlier as-of date (six weeks back, in
     another month), then for its own as-of date again with no new file. Spend, credits and
     accounts that lie between the two dates must come back: the incremental models compare
-    with the as-of date they saved, not only with what was loaded since."""
+    with the as-of date they saved, not only with what was loaded since. The forward run
+    carries the credit line state over the days between; 80 days back (10 January), those
+    days hold a late payment (acc_cl_late_payment, 20 January) as well as overdue invoices."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(fixture_warehouse, warehouse)
-    earlier = (FIXTURE_AS_OF - timedelta(days=45)).isoformat()
+    earlier = (FIXTURE_AS_OF - timedelta(days=days_back)).isoformat()
     back = dbt(
         "run",
         fixture_landing,
