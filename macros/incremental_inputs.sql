@@ -780,6 +780,26 @@
 
 
 {#-
+    The first day int_credit_allocation_days recomputes: the earliest refreshed spend day or
+    first active day of a changed credit. One min() subquery, which DuckDB applies to the scan
+    of a date-ordered table (it does not with least() of two), and a far date when nothing
+    changed, as a null bound would read every row. Arguments are the two queries.
+-#}
+{% macro allocation_days_recomputed_from(spend_days_query, credits_changed_query) -%}
+    coalesce(
+        (
+            select min(first_day) from (
+                select date_day as first_day from ({{ spend_days_query }})
+                union all
+                select first_active_on from ({{ credits_changed_query }})
+            )
+        ),
+        date '9999-12-31'
+    )
+{%- endmacro %}
+
+
+{#-
     Before int_credit_allocation_days inserts: drop every row, or the recomputed spend days
     and the days in the old or new active range of a changed credit.
 -#}
@@ -787,12 +807,13 @@
     {%- if is_incremental() -%}
     delete from {{ this }}
     {%- if not rebuilt %}
-    where (account_id, date_day) in ({{ spend_days_refreshed() }})
+    where date_day >= {{ allocation_days_recomputed_from(spend_days_refreshed(), credits_changed()) }}
+        and ((account_id, date_day) in ({{ spend_days_refreshed() }})
         or exists (
             select 1 from ({{ credits_changed() }}) as changed
             where changed.account_id = {{ this }}.account_id
                 and {{ this }}.date_day between changed.first_active_on and changed.last_active_on
-        )
+        ))
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -44,10 +44,8 @@ credits_changed as (
 spend_daily as (
     select spend_daily.*
     from {{ ref('int_account_spend_daily') }} as spend_daily
-    where spend_daily.date_day >= least(
-            (select min(date_day) from spend_days_refreshed),
-            (select min(first_active_on) from credits_changed)
-        )
+    where spend_daily.date_day >= {{ allocation_days_recomputed_from(
+            'select * from spend_days_refreshed', 'select * from credits_changed') }}
         and (
             (spend_daily.account_id, spend_daily.date_day) in (select * from spend_days_refreshed)
             or exists (
