@@ -12,7 +12,8 @@
       (`replaces_all_days`: its old rows are deleted first);
     - every other member gets the new days since the last as-of date, and [c, c+59] around
       the spend days int_account_spend_daily recomputed since (restatements, late rows, FX).
-    The two ranges of an account merge when they touch.
+    The two ranges of an account merge when less than 31 days apart, so that the 30 days
+    before a range, whose stored q it reads, are never recomputed in the same build.
 -#}
 {% macro planned_tier_days(model_name, model_schema) -%}
 {%- set inputs = account_tier_daily_inputs() -%}
@@ -107,7 +108,8 @@ ranges as (
         on members.account_id = members_changed.account_id
 ),
 
--- Ranges of one account that touch or overlap become one.
+-- Ranges of one account less than 31 days apart become one: a range reads the stored q of
+-- the 30 days before it (int_account_days_spined), which must not be recomputed as well.
 ordered as (
     select
         *,
@@ -124,7 +126,7 @@ ordered as (
 grouped as (
     select
         *,
-        sum(case when previous_recompute_to >= {{ add_days('recompute_from', -1) }} then 0 else 1 end)
+        sum(case when previous_recompute_to >= {{ add_days('recompute_from', -31) }} then 0 else 1 end)
             over (partition by account_id order by recompute_from rows unbounded preceding) as range_number,
     from ordered
 ),
