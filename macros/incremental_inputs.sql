@@ -294,49 +294,81 @@
 {%- endmacro %}
 
 
-{#- The accounts whose days are all replaced: their months with spend or first spend day changed. -#}
+{#-
+    The accounts whose days are all replaced: their months with spend or first spend day
+    changed, or an invoice they were issued after L was paid late on or before L (a late
+    payment counts from its payment day, so it reaches days already built; an invoice's
+    other events all fall after its issue day).
+-#}
 {% macro credit_line_accounts_replaced(last_build) -%}
     {%- set months = credit_line_inputs().months
         ~ ' where month_start_on <= ' ~ month_start(last_build.as_of_date) -%}
     select account_id from ({{ changed_rows(months, applied_input('months')) }})
+    union
+    select account_id
+    from {{ applied_input('staged_invoices') }}
+    where issued_on > {{ last_build.as_of_date }}
+        and issued_on <= {{ as_of_date() }}
+        and paid_on > due_on
+        and paid_on <= {{ last_build.as_of_date }}
+{%- endmacro %}
+
+
+{#-
+    Temporary tables the pre-hook makes for the rest of the model's run: the landing files it
+    saw (`landing_files`, saved by the post-hook, so that a file landing during the run is
+    still new to the next one) and, when the run continues from L, the accounts whose days
+    are all replaced (`accounts_replaced`, read by the model; its presence tells the post-hook
+    that the run continued, so the decision is not made again).
+-#}
+{% macro credit_line_kept(name) -%}
+    temp.main.{{ this.identifier }}__{{ name }}
 {%- endmacro %}
 
 
 {#-
     Before the insert: drop every row on a rebuild; otherwise the rows of the accounts whose
-    days are all replaced, kept in a temporary table that the model reads too
-    (credit_line_kept_accounts_replaced), and any row after the last as-of date.
+    days are all replaced, and any row after the last as-of date.
 -#}
-{% macro credit_line_kept_accounts_replaced() -%}
-    temp.main.{{ this.identifier }}__accounts_replaced
-{%- endmacro %}
-
 {% macro delete_replaced_credit_line_days() -%}
     {%- if is_incremental() -%}
-    {%- set last_build = credit_line_last_build() -%}
+    {%- set last_build = credit_line_last_build() %}
+    create or replace temporary table {{ this.identifier }}__landing_files as
+        {{ credit_line_inputs().invoices }};
+    drop table if exists {{ credit_line_kept('accounts_replaced') }};
     {%- if last_build is none %}
     delete from {{ this }}
     {%- else %}
-    create or replace temporary table {{ this.identifier }}__accounts_replaced as
+    create temporary table {{ this.identifier }}__accounts_replaced as
         {{ credit_line_accounts_replaced(last_build) }};
     delete from {{ this }}
     where date_day > {{ last_build.as_of_date }}
-        or account_id in (select account_id from {{ credit_line_kept_accounts_replaced() }})
+        or account_id in (select account_id from {{ credit_line_kept('accounts_replaced') }})
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- After the build: save the inputs; the staged invoices only when rebuilt (else unchanged). -#}
+{#-
+    After the build: save the inputs as the pre-hook saw them. The staged invoices are saved
+    only after a rebuild (a continued run left them unchanged).
+-#}
 {% macro save_credit_line_inputs() -%}
     {%- if model.resource_type != 'unit_test' -%}
     {%- set inputs = credit_line_inputs() -%}
-    {%- set rebuilt = credit_line_last_build() is none -%}
-    {%- if not rebuilt -%}
-    {%- do inputs.pop('staged_invoices') -%}
+    {%- if is_incremental() -%}
+        {%- do inputs.update({'invoices': 'select * from ' ~ credit_line_kept('landing_files')}) -%}
+        {%- set continued = run_query(
+            "select count(*) from duckdb_tables() where temporary and table_name = '"
+            ~ this.identifier ~ "__accounts_replaced'"
+        ).columns[0].values()[0] > 0 -%}
+        {%- if continued -%}
+            {%- do inputs.pop('staged_invoices') -%}
+        {%- endif -%}
     {%- endif %}
     {{ save_applied_inputs(inputs) }}
-    drop table if exists {{ credit_line_kept_accounts_replaced() }};
+    drop table if exists {{ credit_line_kept('landing_files') }};
+    drop table if exists {{ credit_line_kept('accounts_replaced') }};
     {%- endif -%}
 {%- endmacro %}
 

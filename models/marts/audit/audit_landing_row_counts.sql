@@ -3,10 +3,9 @@
     Superseded rows are ad_spend rows replaced by a later restatement of the same key. For
     ad_spend the staged and superseded counts come from int_account_spend_daily, which counts
     them per account-day as it de-duplicates, so the audit never re-reads the rows. For the
-    other sources three counts are made apart: the files' rows (from the Parquet footers),
-    the staged rows, and the rows in quarantined_landing_rows; what is left over is
-    superseded, and a data test holds it at 0. Each base model (a view, with its
-    duplicate-key windows) is thus read once here, through its staging model.
+    other sources the files' rows come from the Parquet footers and one pass over the base
+    model (a view, with its duplicate-key windows) counts the staged and quarantined rows;
+    what is left over is superseded, and a data test holds it at 0.
 
     ad_spend is recounted on every run. The other sources are recounted only when one of
     their landing files or the SQL that checks them changed (audited_landing_inputs(): their
@@ -29,9 +28,10 @@ with
         (select count(*) from {{ ref('quarantined_landing_rows') }} where source_name = 'ad_spend')
             as quarantined_rows,
     {% else %}
-    -- Three counts made apart: the rows in the landing files (read from the Parquet footers),
-    -- the rows staged, and the rows quarantined. Superseded is what is left, and must be 0:
-    -- these staging models keep every usable row (a duplicate copy is quarantined).
+    -- The rows in the landing files (read from the Parquet footers), and one pass over the
+    -- base model for the rows it stages and quarantines (its staging model keeps exactly its
+    -- rows without a quarantine reason). Superseded is what is left, and must be 0: the
+    -- base model neither drops nor repeats a row, and a duplicate copy is quarantined.
     select
         source_name,
         raw_rows,
@@ -42,9 +42,9 @@ with
         select
             '{{ landing_source.name }}' as source_name,
             (select count(*) from {{ source(landing_source.source, landing_source.name) }}) as raw_rows,
-            (select count(*) from {{ ref(landing_source.staged) }}) as staged_rows,
-            (select count(*) from {{ ref('quarantined_landing_rows') }}
-                where source_name = '{{ landing_source.name }}') as quarantined_rows,
+            count(*) filter (where quarantine_reason is null) as staged_rows,
+            count(*) filter (where quarantine_reason is not null) as quarantined_rows,
+        from {{ ref(landing_source.base) }}
     )
     {% endif %}
 ),
