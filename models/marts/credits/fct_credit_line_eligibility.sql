@@ -73,18 +73,26 @@ recomputed_accounts as (
     {% endif %}
 ),
 
+-- The invoices known on the as-of date: issued by then, paid only if paid by then, and the
+-- first day each is overdue while unpaid.
+known_invoices as (
+    select
+        invoice_id,
+        account_id,
+        due_on,
+        case when paid_on <= {{ as_of_date() }} then paid_on end as paid_on,
+        greatest({{ add_days('due_on', 1) }}, issued_on) as overdue_from,
+    from invoices
+    where issued_on <= {{ as_of_date() }}
+),
+
 visible_invoices as (
     select
-        invoices.invoice_id,
-        invoices.account_id,
+        known_invoices.*,
         recomputed_accounts.first_spend_on,
-        invoices.due_on,
-        case when invoices.paid_on <= {{ as_of_date() }} then invoices.paid_on end as paid_on,
-        greatest({{ add_days('invoices.due_on', 1) }}, invoices.issued_on) as overdue_from,
-    from invoices
+    from known_invoices
     inner join recomputed_accounts
-        on invoices.account_id = recomputed_accounts.account_id
-    where invoices.issued_on <= {{ as_of_date() }}
+        on known_invoices.account_id = recomputed_accounts.account_id
 ),
 
 overdue_events as (
@@ -220,20 +228,15 @@ carried_days as (
     from carried
 ),
 
--- The carried accounts' invoice events after L, by the same rules as for a whole history
--- (their first spend is on or before L, so no event moves onto it).
+-- The carried accounts' invoices with an event after L, by the same rules as for a whole
+-- history (their first spend is on or before L, so no event moves onto it).
 new_invoices as (
-    select
-        invoices.account_id,
-        invoices.due_on,
-        case when invoices.paid_on <= {{ as_of_date() }} then invoices.paid_on end as paid_on,
-        greatest({{ add_days('invoices.due_on', 1) }}, invoices.issued_on) as overdue_from,
-    from invoices
+    select known_invoices.*
+    from known_invoices
     semi join carried
-        on invoices.account_id = carried.account_id
-    where invoices.issued_on <= {{ as_of_date() }}
-        and (invoices.paid_on > {{ last_build.as_of_date }}
-            or greatest({{ add_days('invoices.due_on', 1) }}, invoices.issued_on) > {{ last_build.as_of_date }})
+        on known_invoices.account_id = carried.account_id
+    where known_invoices.paid_on > {{ last_build.as_of_date }}
+        or known_invoices.overdue_from > {{ last_build.as_of_date }}
 ),
 
 new_events as (
