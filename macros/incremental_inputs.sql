@@ -19,6 +19,16 @@
 {%- endmacro %}
 
 
+{#-
+    A temporary table that a model's pre-hook makes for the model's own later statements in
+    the same run (its query, its post-hook): made once, read several times. Temporary tables
+    live on the model's connection and go with it.
+-#}
+{% macro run_table(name) -%}
+    temp.main.{{ this.identifier }}__{{ name }}
+{%- endmacro %}
+
+
 {#- Rows in one query and not the other, either way: what changed between two versions. -#}
 {% macro changed_rows(current_query, applied_relation) -%}
     (({{ current_query }}) except ({{ 'select * from ' ~ applied_relation }}))
@@ -244,6 +254,25 @@
 {%- endmacro %}
 
 
+{#-
+    For a model that carries its rows forward from its last build: none when it recomputes
+    everything this run (recomputes_everything with the same arguments), otherwise the last
+    build's as-of date as an SQL literal, which a scan of the new days can skip row groups by.
+-#}
+{% macro continued_from(inputs, whole_on=['code']) -%}
+    {%- if recomputes_everything(inputs, whole_on=whole_on) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set last_as_of = run_query(
+        'select cast(as_of_date as varchar) from ' ~ applied_input('build')
+    ).columns[0].values()[0] -%}
+    {%- if last_as_of is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({'as_of_date': "date '" ~ last_as_of ~ "'"}) }}
+{%- endmacro %}
+
+
 {#- Before a model that is rebuilt whole or kept whole inserts: drop its rows if rebuilt. -#}
 {% macro delete_all_unless_kept(kept) -%}
     {%- if is_incremental() and not kept -%}
@@ -284,13 +313,7 @@
     otherwise the last build's as-of date as an SQL literal.
 -#}
 {% macro credit_line_last_build() -%}
-    {%- if recomputes_everything(credit_line_inputs, whole_on=['invoices', 'code']) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set last_as_of = run_query(
-        'select cast(as_of_date as varchar) from ' ~ applied_input('build')
-    ).columns[0].values()[0] -%}
-    {{ return({'as_of_date': "date '" ~ last_as_of ~ "'"}) }}
+    {{ return(continued_from(credit_line_inputs, whole_on=['invoices', 'code'])) }}
 {%- endmacro %}
 
 
@@ -315,35 +338,27 @@
 
 
 {#-
-    Temporary tables the pre-hook makes for the rest of the model's run: the landing files it
-    saw (`landing_files`, saved by the post-hook, so that a file landing during the run is
-    still new to the next one) and, when the run continues from L, the accounts whose days
-    are all replaced (`accounts_replaced`, read by the model; its presence tells the post-hook
-    that the run continued, so the decision is not made again).
--#}
-{% macro credit_line_kept(name) -%}
-    temp.main.{{ this.identifier }}__{{ name }}
-{%- endmacro %}
-
-
-{#-
     Before the insert: drop every row on a rebuild; otherwise the rows of the accounts whose
-    days are all replaced, and any row after the last as-of date.
+    days are all replaced, and any row after the last as-of date. Its run tables: the landing
+    files it saw (`landing_files`, saved by the post-hook, so that a file landing during the
+    run is still new to the next one) and, when the run continues from L, the accounts whose
+    days are all replaced (`accounts_replaced`, read by the model; its presence tells the
+    post-hook that the run continued, so the decision is not made again).
 -#}
 {% macro delete_replaced_credit_line_days() -%}
     {%- if is_incremental() -%}
     {%- set last_build = credit_line_last_build() %}
-    create or replace temporary table {{ this.identifier }}__landing_files as
+    create or replace temporary table {{ run_table('landing_files') }} as
         {{ credit_line_inputs().invoices }};
-    drop table if exists {{ credit_line_kept('accounts_replaced') }};
+    drop table if exists {{ run_table('accounts_replaced') }};
     {%- if last_build is none %}
     delete from {{ this }}
     {%- else %}
-    create temporary table {{ this.identifier }}__accounts_replaced as
+    create temporary table {{ run_table('accounts_replaced') }} as
         {{ credit_line_accounts_replaced(last_build) }};
     delete from {{ this }}
     where date_day > {{ last_build.as_of_date }}
-        or account_id in (select account_id from {{ credit_line_kept('accounts_replaced') }})
+        or account_id in (select account_id from {{ run_table('accounts_replaced') }})
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -357,7 +372,7 @@
     {%- if model.resource_type != 'unit_test' -%}
     {%- set inputs = credit_line_inputs() -%}
     {%- if is_incremental() -%}
-        {%- do inputs.update({'invoices': 'select * from ' ~ credit_line_kept('landing_files')}) -%}
+        {%- do inputs.update({'invoices': 'select * from ' ~ run_table('landing_files')}) -%}
         {%- set continued = run_query(
             "select count(*) from duckdb_tables() where temporary and table_name = '"
             ~ this.identifier ~ "__accounts_replaced'"
@@ -367,8 +382,8 @@
         {%- endif -%}
     {%- endif %}
     {{ save_applied_inputs(inputs) }}
-    drop table if exists {{ credit_line_kept('landing_files') }};
-    drop table if exists {{ credit_line_kept('accounts_replaced') }};
+    drop table if exists {{ run_table('landing_files') }};
+    drop table if exists {{ run_table('accounts_replaced') }};
     {%- endif -%}
 {%- endmacro %}
 
@@ -410,16 +425,7 @@
     the new days skips the row groups before it.
 -#}
 {% macro spend_match_last_build() -%}
-    {%- if recomputes_everything(spend_match_spend_to_date_inputs) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set last_as_of = run_query(
-        'select cast(as_of_date as varchar) from ' ~ applied_input('build')
-    ).columns[0].values()[0] -%}
-    {%- if last_as_of is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return({'as_of_date': "date '" ~ last_as_of ~ "'"}) }}
+    {{ return(continued_from(spend_match_spend_to_date_inputs)) }}
 {%- endmacro %}
 
 
@@ -555,7 +561,7 @@
     {%- set inputs = credit_balance_inputs() -%}
     with
     current_ranges as ({{ inputs.ranges }}),
-    current_entries as (select * from {{ credit_balance_kept('entries') }}),
+    current_entries as (select * from {{ run_table('entries') }}),
     applied_ranges as (select * from {{ applied_input('ranges') }}),
     range_changes as (
         select
@@ -607,27 +613,19 @@
 
 
 {#-
-    The temporary tables a continued build keeps for its own later statements, made once by
-    the pre-hook: `entries` (the ledger summed per account and day, read by the change set,
-    the model and the saved input) and `changes` (the change set, read by the delete and the
-    model). The ledger is summed once per run instead of four times.
--#}
-{% macro credit_balance_kept(name) -%}
-    temp.main.{{ this.identifier }}__{{ name }}
-{%- endmacro %}
-
-
-{#-
     Before the insert: drop every row, or, in a continued build, keep the ledger sums and the
-    change set, then drop the changed accounts' rows from their first changed day.
+    change set, then drop the changed accounts' rows from their first changed day. Its run
+    tables: `entries` (the ledger summed per account and day, read by the change set, the
+    model and the saved input) and `changes` (the change set, read by the delete and the
+    model), so the ledger is summed once per run instead of four times.
 -#}
 {% macro delete_changed_credit_balance_days() -%}
     {%- if is_incremental() -%}
     {%- if credit_balance_continued() %}
-    create or replace temporary table {{ this.identifier }}__entries as {{ credit_balance_daily_entries() }};
-    create or replace temporary table {{ this.identifier }}__changes as {{ credit_balance_changes() }};
+    create or replace temporary table {{ run_table('entries') }} as {{ credit_balance_daily_entries() }};
+    create or replace temporary table {{ run_table('changes') }} as {{ credit_balance_changes() }};
     delete from {{ this }}
-    using {{ credit_balance_kept('changes') }} as changed
+    using {{ run_table('changes') }} as changed
     where changed.account_id = {{ this }}.account_id
         and (changed.replaces_all_days or {{ this }}.date_day >= changed.recompute_from)
     {%- else %}
@@ -642,11 +640,11 @@
     {%- if model.resource_type != 'unit_test' -%}
     {%- set inputs = credit_balance_inputs() -%}
     {%- if is_incremental() and credit_balance_continued() -%}
-    {%- do inputs.update({'entries': 'select * from ' ~ credit_balance_kept('entries')}) -%}
+    {%- do inputs.update({'entries': 'select * from ' ~ run_table('entries')}) -%}
     {%- endif %}
     {{ save_applied_inputs(inputs) }}
-    drop table if exists {{ credit_balance_kept('entries') }};
-    drop table if exists {{ credit_balance_kept('changes') }};
+    drop table if exists {{ run_table('entries') }};
+    drop table if exists {{ run_table('changes') }};
     {%- endif -%}
 {%- endmacro %}
 

@@ -11,7 +11,7 @@
     the day before; an account whose first day moved is recomputed whole. A first or full
     build, or a change to this SQL, recomputes every account from its first day. The pre-hook
     sums the ledger and finds the changes once, into temporary tables that the delete, this
-    query and the saved inputs all read (credit_balance_kept).
+    query and the saved inputs all read (run_table).
 -#}
 {%- set continued = credit_balance_continued() -%}
 
@@ -34,7 +34,7 @@ recomputed_ranges as (
         changed.last_day,
         coalesce(carried.free_credit_balance_usd, 0) as carried_free_credit_usd,
         coalesce(carried.discount_coupon_balance_usd, 0) as carried_discount_coupon_usd,
-    from {{ credit_balance_kept('changes') }} as changed
+    from {{ run_table('changes') }} as changed
     left join {{ this }} as carried
         on changed.account_id = carried.account_id
         and carried.date_day = {{ add_days('changed.recompute_from', -1) }}
@@ -70,7 +70,7 @@ day_spine as (
 
 daily_entries as (
     {% if continued %}
-    select * from {{ credit_balance_kept('entries') }}
+    select * from {{ run_table('entries') }}
     {% else %}
     {{ credit_balance_daily_entries() }}
     {% endif %}

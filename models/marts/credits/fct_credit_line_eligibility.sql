@@ -52,7 +52,7 @@ invoices as (
 
 {% if last_build is not none %}
 accounts_replaced as (
-    select * from {{ credit_line_kept('accounts_replaced') }}
+    select * from {{ run_table('accounts_replaced') }}
 ),
 {% endif %}
 
