@@ -77,7 +77,6 @@ recomputed_accounts as (
 -- first day each is overdue while unpaid.
 known_invoices as (
     select
-        invoice_id,
         account_id,
         due_on,
         case when paid_on <= {{ as_of_date() }} then paid_on end as paid_on,
@@ -86,49 +85,41 @@ known_invoices as (
     where issued_on <= {{ as_of_date() }}
 ),
 
-visible_invoices as (
-    select
-        known_invoices.*,
-        recomputed_accounts.first_spend_on,
-    from known_invoices
-    inner join recomputed_accounts
-        on known_invoices.account_id = recomputed_accounts.account_id
-),
-
-overdue_events as (
+-- Each known invoice's events, on their own dates: +1 on its first overdue day while unpaid by
+-- then, -1 on the day it is paid after that, and, paid after its due date, that due date as a
+-- late payment on the day it is paid. Read by both paths, each with its own filter.
+invoice_events as not materialized (
     select
         account_id,
-        greatest(overdue_from, first_spend_on) as event_on,
+        overdue_from as event_on,
         1 as overdue_change,
-    from visible_invoices
+        cast(null as date) as late_paid_due_on,
+    from known_invoices
     where overdue_from <= {{ as_of_date() }}
         and (paid_on is null or paid_on > overdue_from)
     union all
     select
         account_id,
-        greatest(paid_on, first_spend_on) as event_on,
-        -1 as overdue_change,
-    from visible_invoices
-    where paid_on > overdue_from
-),
-
-overdue_changes as (
-    select
-        account_id,
-        event_on,
-        sum(overdue_change) as overdue_change,
-    from overdue_events
-    group by account_id, event_on
-),
-
-late_payments as (
-    select
-        account_id,
-        greatest(paid_on, first_spend_on) as event_on,
-        max(due_on) as latest_due_on,
-    from visible_invoices
+        paid_on as event_on,
+        case when paid_on > overdue_from then -1 else 0 end as overdue_change,
+        due_on as late_paid_due_on,
+    from known_invoices
     where paid_on > due_on
-    group by account_id, greatest(paid_on, first_spend_on)
+),
+
+-- The recomputed accounts' events per day, those before the first spend day moved onto it.
+event_days as (
+    select
+        invoice_events.account_id,
+        greatest(invoice_events.event_on, recomputed_accounts.first_spend_on) as event_on,
+        sum(invoice_events.overdue_change) as overdue_change,
+        max(invoice_events.late_paid_due_on) as latest_late_paid_due_on,
+    from invoice_events
+    inner join recomputed_accounts
+        on invoice_events.account_id = recomputed_accounts.account_id
+    group by
+        invoice_events.account_id,
+        greatest(invoice_events.event_on, recomputed_accounts.first_spend_on)
 ),
 
 change_days as (
@@ -148,12 +139,7 @@ change_days as (
     select
         account_id,
         event_on as change_on,
-    from overdue_changes
-    union
-    select
-        account_id,
-        event_on as change_on,
-    from late_payments
+    from event_days
 ),
 
 periods as (
@@ -164,15 +150,12 @@ periods as (
             {{ add_days('lead(change_days.change_on) over by_change_day', -1) }},
             {{ as_of_date() }}
         ) as valid_to,
-        coalesce(sum(overdue_changes.overdue_change) over running, 0) as overdue_invoices,
-        max(late_payments.latest_due_on) over running as latest_late_paid_due_on,
+        coalesce(sum(event_days.overdue_change) over running, 0) as overdue_invoices,
+        max(event_days.latest_late_paid_due_on) over running as latest_late_paid_due_on,
     from change_days
-    left join overdue_changes
-        on change_days.account_id = overdue_changes.account_id
-        and change_days.change_on = overdue_changes.event_on
-    left join late_payments
-        on change_days.account_id = late_payments.account_id
-        and change_days.change_on = late_payments.event_on
+    left join event_days
+        on change_days.account_id = event_days.account_id
+        and change_days.change_on = event_days.event_on
     window
         by_change_day as (partition by change_days.account_id order by change_days.change_on),
         running as (
@@ -228,34 +211,14 @@ carried_days as (
     from carried
 ),
 
--- The carried accounts' invoices with an event after L, by the same rules as for a whole
--- history (their first spend is on or before L, so no event moves onto it).
-new_invoices as (
-    select known_invoices.*
-    from known_invoices
-    semi join carried
-        on known_invoices.account_id = carried.account_id
-    where known_invoices.paid_on > {{ last_build.as_of_date }}
-        or known_invoices.overdue_from > {{ last_build.as_of_date }}
-),
-
+-- The carried accounts' events after L (their first spend is on or before L, so no event
+-- moves onto it).
 new_events as (
-    select
-        account_id,
-        overdue_from as event_on,
-        1 as overdue_change,
-        cast(null as date) as late_paid_due_on,
-    from new_invoices
-    where overdue_from <= {{ as_of_date() }}
-        and (paid_on is null or paid_on > overdue_from)
-    union all
-    select
-        account_id,
-        paid_on as event_on,
-        case when paid_on > overdue_from then -1 else 0 end as overdue_change,
-        case when paid_on > due_on then due_on end as late_paid_due_on,
-    from new_invoices
-    where paid_on > overdue_from or paid_on > due_on
+    select invoice_events.*
+    from invoice_events
+    semi join carried
+        on invoice_events.account_id = carried.account_id
+    where invoice_events.event_on > {{ last_build.as_of_date }}
 ),
 
 continued_days as (
@@ -271,7 +234,6 @@ continued_days as (
     from carried_days
     left join new_events
         on carried_days.account_id = new_events.account_id
-        and new_events.event_on > {{ last_build.as_of_date }}
         and new_events.event_on <= carried_days.date_day
     group by carried_days.account_id, carried_days.date_day
 ),
