@@ -57,6 +57,7 @@ made_visible as (
     {% endif %}
 ),
 
+-- The saved rows with the staging model's columns (the staged request, its UTC day).
 saved_requests as (
     select
         request_id,
@@ -90,26 +91,13 @@ recomputed_weeks as (
 ),
 
 recomputed_requests as (
-    select
-        saved_requests.request_id,
-        saved_requests.account_id,
-        saved_requests.project_id,
-        saved_requests.creatives_requested,
-        saved_requests.requested_at,
-        saved_requests.requested_on,
+    select saved_requests.*
     from saved_requests
     semi join recomputed_weeks
         on saved_requests.account_id = recomputed_weeks.account_id
         and {{ iso_week_start('saved_requests.requested_on') }} = recomputed_weeks.request_week
-    union all
-    select
-        request_id,
-        account_id,
-        project_id,
-        creatives_requested,
-        requested_at,
-        requested_on,
-    from made_visible
+    union all by name
+    select * from made_visible
 ),
 {% endif %}
 
