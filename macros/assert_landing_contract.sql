@@ -9,13 +9,8 @@
     the contract says integer, a timestamp in nanoseconds or with a time zone, decimal(12,2)
     for decimal(18,2)); staging casts every column to the contract type.
 
-    Files are immutable once checked: a passing run records every file it saw (name, size,
-    modification time to the second, and a hash of its source's contract) in
-    `intermediate.landing_files_checked`, and later runs check only the files added or
-    replaced since, or all of a source's files when its contract changed, so a daily run
-    reads its new files, not the history. (A file rewritten within the same second with the
-    same size is not seen as replaced, here or by the models kept whole; landing files are
-    written once, restatements arrive as new files.)
+    Every file is checked on every run (a daily run reads each file's footer, not its rows):
+    nothing is remembered between runs.
 -#}
 {% macro landing_dir() -%}
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}
@@ -52,56 +47,17 @@
         {{ return('') }}
     {%- endif -%}
     {%- set landing = landing_dir() -%}
-    {%- set checked = adapter.get_relation(database=target.database, schema='intermediate', identifier='landing_files_checked') -%}
-    {%- if checked is not none -%}
-        {#- A record written before the contract hash was kept is not trusted. -#}
-        {%- set has_contract_hash = run_query(
-            "select count(*) from information_schema.columns where table_schema = 'intermediate'"
-            ~ " and table_name = 'landing_files_checked' and column_name = 'contract_hash'"
-        ).columns[0].values()[0] -%}
-        {%- if has_contract_hash == 0 -%}{%- set checked = none -%}{%- endif -%}
-    {%- endif -%}
-    {%- set seen = [] -%}
     {%- for source_node in graph.sources.values() | sort(attribute='name') -%}
         {%- set folder = landing ~ '/' ~ source_node.name -%}
-        {#- A change to the source's contract checks its files again. -#}
-        {%- set contract = [] -%}
-        {%- for column_name, column in source_node.columns.items() | sort -%}
-            {%- do contract.append(column_name ~ ':' ~ column.data_type) -%}
-        {%- endfor -%}
-        {%- set contract_hash = local_md5(contract | join(',')) -%}
-        {%- set all_files = run_query("select file from glob('" ~ folder ~ "/*.parquet') order by file").columns[0].values() -%}
-        {%- if all_files | length == 0 -%}
+        {%- set files = run_query("select file from glob('" ~ folder ~ "/*.parquet') order by file").columns[0].values() -%}
+        {%- if files | length == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "Landing source '" ~ source_node.name ~ "': no Parquet file in " ~ folder
                 ~ " (set LANDING_DIR to a landing zone with one folder per source, see README)") }}
         {%- endif -%}
-        {%- set files_query -%}
-            select
-                filename,
-                parse_filename(filename) as file_name,
-                size,
-                cast(last_modified as varchar) as last_modified,
-                {% if checked is none -%}
-                false
-                {%- else -%}
-                (parse_filename(filename), size, last_modified) in (
-                    select file_name, size, last_modified from {{ checked }}
-                    where source_name = '{{ source_node.name }}'
-                        and contract_hash = '{{ contract_hash }}'
-                )
-                {%- endif %} as checked_before,
-            from read_blob('{{ folder }}/*.parquet')
-            order by filename
-        {%- endset -%}
-        {%- set files = [] -%}
-        {%- for row in run_query(files_query).rows -%}
-            {%- do seen.append([source_node.name, row[1], row[2], row[3], contract_hash]) -%}
-            {%- if not row[4] -%}{%- do files.append(row[0]) -%}{%- endif -%}
-        {%- endfor -%}
         {#- A file that is empty or cut short (no Parquet magic bytes at both ends) would stop
             `describe` with an error that names neither the source nor the problem plainly.
-            One query per source; it reads each new file once. -#}
+            One query per source. -#}
         {%- set unreadable -%}
             select
                 filename,
@@ -138,22 +94,5 @@
             {%- endfor -%}
         {%- endfor -%}
     {%- endfor -%}
-    {#- Recorded as they were seen when checked: a file that lands during the run is checked next time. -#}
-    {%- do run_query('create schema if not exists intermediate') -%}
-    {%- set record -%}
-        create or replace table intermediate.landing_files_checked as
-        select
-            source_name,
-            file_name,
-            cast(size as bigint) as size,
-            cast(last_modified as timestamp) as last_modified,
-            contract_hash,
-        from (values
-            {%- for row in seen %}
-            ('{{ row[0] }}', '{{ row[1] | replace("'", "''") }}', {{ row[2] }}, '{{ row[3] }}', '{{ row[4] }}'){% if not loop.last %},{% endif %}
-            {%- endfor %}
-        ) as seen(source_name, file_name, size, last_modified, contract_hash)
-    {%- endset -%}
-    {%- do run_query(record) -%}
     {{ return('') }}
 {% endmacro %}

@@ -3,22 +3,22 @@
 
 with
 
-spend_daily as (
-    select * from {{ ref('int_account_spend_daily') }}
+ad_spend as (
+    select * from {{ ref('stg_ads_manager__ad_spend') }}
 ),
 
 resolved as (
     {% if requested_as_of %}
     select cast('{{ requested_as_of }}' as date) as as_of_date
     {% else %}
-    select max(date_day) as as_of_date from spend_daily where staged_rows > 0
+    select max(spend_date) as as_of_date from ad_spend
     {% endif %}
 ),
 
 final as (
     select
         as_of_date,
-        {{ end_of_day('as_of_date') }} as as_of_end_at,
+        {{ end_of_day('as_of_date') }} as as_of_end_at
     from resolved
 )
 

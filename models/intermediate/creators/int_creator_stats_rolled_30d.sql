@@ -3,11 +3,7 @@
     30 calendar days [D-29, D] (RULES.md section 11). Stat days can be missing: a missing day
     counts as zero, so the window is a RANGE over day numbers, never a count of rows. A null
     video_views or posts counts as zero too, like a day that did not arrive.
-    Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ kept_whole_config('creator_next_inputs') }}
-
-{%- set kept = inputs_kept(creator_next_inputs) %}
 
 with
 
@@ -43,4 +39,3 @@ rolled as (
 )
 
 select * from rolled
-{% if kept %}where false{% endif %}

@@ -8,44 +8,16 @@
     consumed entry is the step of the rounded running total, so the entries of a credit add
     up exactly: issued = consumed + expired + remaining, in cents, on every row.
     remaining_usd is what is left of the credit after the entry.
-
-    Incremental: an account's entries depend on its credits, their consumption and, for the
-    expired entries, the as-of time. A run recomputes the accounts whose credits changed,
-    with a recomputed spend day in a credit's active days, or with a credit that expired
-    since the last build (credit_accounts_changed), and all of them on a first or full build,
-    after a change to the credit chain's SQL, or when the as-of date went back.
 -#}
-{%- set rebuilt = credit_chain_rebuilt() -%}
-
--- depends_on: {{ ref('int_account_spend_daily') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_credit_accounts(credit_chain_rebuilt(), credit_accounts_changed(expiries=true)) }}",
-    post_hook="{{ save_inputs(credit_chain_inputs) }}",
-) }}
 
 with
 
-{% if not rebuilt %}
-accounts_changed as (
-    {{ credit_accounts_changed(expiries=true) }}
-),
-{% endif %}
-
 credits as (
     select * from {{ ref('int_credits_issued') }}
-    {% if not rebuilt %}
-    where account_id in (select account_id from accounts_changed)
-    {% endif %}
 ),
 
 consumed_daily as (
     select * from {{ ref('int_credits_consumed_daily') }}
-    {% if not rebuilt %}
-    where account_id in (select account_id from accounts_changed)
-    {% endif %}
 ),
 
 issued_amounts as (

@@ -13,43 +13,16 @@
     The recursion therefore runs over allocation_rank (the number of credits of an account),
     not over days: step k turns every account's leftover spend per day after credit k-1 into
     the consumption of credit k, for all accounts at once, with one window sum per step.
-
-    Incremental: an account's consumption depends on its credits and its allocation days
-    only. A run recomputes the accounts whose credits changed or with a recomputed spend day
-    in a credit's active days (credit_accounts_changed; a daily run: the accounts with a live
-    credit that spent), and all of them on a first or full build, after a change to the credit chain's SQL, or when the as-of date went back.
 -#}
-{%- set rebuilt = credit_chain_rebuilt() -%}
-
--- depends_on: {{ ref('int_account_spend_daily') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_credit_accounts(credit_chain_rebuilt(), credit_accounts_changed()) }}",
-    post_hook="{{ save_inputs(credit_chain_inputs) }}",
-) }}
 
 with recursive
 
-{% if not rebuilt %}
-accounts_changed as (
-    {{ credit_accounts_changed() }}
-),
-{% endif %}
-
 allocation_days as (
     select * from {{ ref('int_credit_allocation_days') }}
-    {% if not rebuilt %}
-    where account_id in (select account_id from accounts_changed)
-    {% endif %}
 ),
 
 credits as (
     select * from {{ ref('int_credits_issued') }}
-    {% if not rebuilt %}
-    where account_id in (select account_id from accounts_changed)
-    {% endif %}
 ),
 
 ranked_credits as (

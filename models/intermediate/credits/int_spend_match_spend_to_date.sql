@@ -4,25 +4,7 @@
     USD on the campaign types in the seed, from ads_manager_created_on to the as-of date. The
     threshold counts at the end of that day, so threshold_crossed_at is the next day 00:00
     UTC. Unrounded USD is compared with the threshold. Only days with spend are summed.
-
-    Incremental, because a daily run only adds days: after the last build, an account's
-    spend to date grows by its spend on the new days, and a threshold not yet crossed is
-    crossed on the first new day at which the carried total plus the new days reaches it.
-    Accounts whose terms changed, or with a recomputed spend day up to the last as-of date
-    (a restatement), are recomputed from their whole history, and so is every account on a
-    first or full build, after a change to this SQL, or when the as-of date went back. Sums
-    are decimals, so carrying a total and summing the whole history give the same result.
 -#}
-{%- set last_build = spend_match_last_build() -%}
-
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='account_id',
-    on_schema_change='fail',
-    pre_hook="{{ delete_recomputed_spend_match_accounts() }}",
-    post_hook="{{ save_inputs(spend_match_spend_to_date_inputs) }}",
-) }}
 
 with
 
@@ -36,12 +18,6 @@ spend_daily as not materialized (
     select * from {{ ref('int_account_spend_daily') }}
 ),
 
-{% if last_build is not none %}
-recomputed_accounts as (
-    {{ spend_match_accounts_recomputed(last_build) }}
-),
-{% endif %}
-
 -- Recomputed from the whole history: every account, or the recomputed ones.
 eligible_spend_daily as (
     select
@@ -51,10 +27,7 @@ eligible_spend_daily as (
     from spend_daily
     inner join offered
         on spend_daily.account_id = offered.account_id
-    {% if last_build is not none %}
-    semi join recomputed_accounts
-        on spend_daily.account_id = recomputed_accounts.account_id
-    {% endif %}
+
     where spend_daily.eligible_campaign_spend_usd > 0
         and spend_daily.date_day >= offered.ads_manager_created_on
         and spend_daily.date_day <= {{ as_of_date() }}
@@ -137,59 +110,8 @@ recomputed as (
     group by monthly.account_id
 ),
 
-{% if last_build is not none %}
--- Carried forward: the days after the last as-of date, added to the saved total.
-new_days as (
-    select
-        spend_daily.account_id,
-        spend_daily.date_day as spend_date,
-        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd,
-        offered.spend_threshold_usd,
-        coalesce(carried.eligible_spend_to_date_usd, 0) as carried_spend_usd,
-        carried.threshold_crossed_on as carried_crossed_on,
-    from spend_daily
-    inner join offered
-        on spend_daily.account_id = offered.account_id
-    left join {{ this }} as carried
-        on spend_daily.account_id = carried.account_id
-    anti join recomputed_accounts
-        on spend_daily.account_id = recomputed_accounts.account_id
-    where spend_daily.date_day > {{ last_build.as_of_date }}
-        and spend_daily.eligible_campaign_spend_usd > 0
-        and spend_daily.date_day >= offered.ads_manager_created_on
-        and spend_daily.date_day <= {{ as_of_date() }}
-),
-
-new_days_cumulative as (
-    select
-        *,
-        carried_spend_usd + sum(eligible_spend_usd) over (
-            partition by account_id
-            order by spend_date
-            rows between unbounded preceding and current row
-        ) as cumulative_eligible_spend_usd,
-    from new_days
-),
-
-carried_forward as (
-    select
-        account_id,
-        any_value(carried_spend_usd) + sum(eligible_spend_usd) as eligible_spend_to_date_usd,
-        coalesce(
-            any_value(carried_crossed_on),
-            min(spend_date) filter (where cumulative_eligible_spend_usd >= spend_threshold_usd)
-        ) as threshold_crossed_on,
-    from new_days_cumulative
-    group by account_id
-),
-{% endif %}
-
 to_date as (
     select * from recomputed
-    {% if last_build is not none %}
-    union all
-    select * from carried_forward
-    {% endif %}
 ),
 
 final as (

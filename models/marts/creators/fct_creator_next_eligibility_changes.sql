@@ -3,11 +3,7 @@
     differs from the creator's previous stat day (became_eligible, lost_eligibility). Days
     without stats have no eligibility, so a gap is bridged: the change is dated on the first
     stat day that shows it, and previous_stat_date says what it was compared with.
-    Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ kept_whole_config('creator_next_inputs') }}
-
-{%- set kept = inputs_kept(creator_next_inputs) %}
 
 with
 
@@ -63,4 +59,3 @@ final as (
 )
 
 select * from final
-{% if kept %}where false{% endif %}

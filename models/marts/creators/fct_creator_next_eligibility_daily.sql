@@ -1,10 +1,6 @@
 {#-
     Creator Next eligibility per creator and stat day up to the as-of date; no birth dates.
-    Rebuilt whole when one of creator_next_inputs() changed, kept as it is otherwise.
 -#}
-{{ kept_whole_config('creator_next_inputs') }}
-
-{%- set kept = inputs_kept(creator_next_inputs) %}
 
 with
 
@@ -39,4 +35,3 @@ final as (
 )
 
 select * from final
-{% if kept %}where false{% endif %}

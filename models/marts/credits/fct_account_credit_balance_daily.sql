@@ -3,77 +3,55 @@
     the day its first credit was issued to the day its last credit expired, or to the as-of
     date while one is still live. Days between two credit periods are kept with a zero
     balance; after an account's last row its balance is zero. Amounts are the ledger's cents.
-
-    Incremental: the balances are running sums, so a day's row depends only on the day
-    before and the day's own ledger sums and spend. A run recomputes each changed account
-    from its first changed day (see credit_balance_changes: ledger sums, recomputed spend, or
-    the end of its range moved, as when the as-of date adds a day), carrying the balances of
-    the day before; an account whose first day moved is recomputed whole. A first or full
-    build, or a change to this SQL, recomputes every account from its first day. The pre-hook
-    sums the ledger and finds the changes once, into temporary tables that the delete, this
-    query and the saved inputs all read (run_table).
 -#}
-{%- set continued = credit_balance_continued() -%}
-
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_credit_balance_days() }}",
-    post_hook="{{ save_credit_balance_inputs() }}",
-) }}
 
 with
 
--- The days recomputed per account, with the balances carried from the day before them.
-{% if continued %}
-recomputed_ranges as (
-    select
-        changed.account_id,
-        changed.recompute_from as first_day,
-        changed.last_day,
-        coalesce(carried.free_credit_balance_usd, 0) as carried_free_credit_usd,
-        coalesce(carried.discount_coupon_balance_usd, 0) as carried_discount_coupon_usd,
-    from {{ run_table('changes') }} as changed
-    left join {{ this }} as carried
-        on changed.account_id = carried.account_id
-        and carried.date_day = {{ add_days('changed.recompute_from', -1) }}
-        and not changed.replaces_all_days
-    where changed.recompute_from <= changed.last_day
+credits as (
+    select * from {{ ref('int_credits_issued') }}
 ),
-{% else %}
-recomputed_ranges as (
-    select
-        account_id,
-        first_day,
-        last_day,
-        0 as carried_free_credit_usd,
-        0 as carried_discount_coupon_usd,
-    from ({{ credit_balance_account_ranges() }})
+
+ledger_entries as (
+    select * from {{ ref('int_credit_ledger_entries') }}
 ),
-{% endif %}
 
 spend_daily as (
     select * from {{ ref('int_account_spend_daily') }}
-    -- A bound the scan can skip row groups with: a daily run reads its new days only.
-    where date_day >= (select min(first_day) from recomputed_ranges)
+),
+
+-- Each account's days: from its first credit's first day to its last expiry, or the as-of date.
+account_ranges as (
+    select
+        account_id,
+        min(first_active_on) as first_day,
+        least(max(cast(expires_at as date)), {{ as_of_date() }}) as last_day
+    from credits
+    group by account_id
 ),
 
 day_spine as (
     select
         account_id,
-        carried_free_credit_usd,
-        carried_discount_coupon_usd,
-        cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as date_day,
-    from recomputed_ranges
+        cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as date_day
+    from account_ranges
 ),
 
+-- The ledger summed per account and day: what each day adds to the balances.
 daily_entries as (
-    {% if continued %}
-    select * from {{ run_table('entries') }}
-    {% else %}
-    {{ credit_balance_daily_entries() }}
-    {% endif %}
+    select
+        account_id,
+        entry_date,
+        sum(case when entry_type = 'issued' then amount_usd else 0 end) as issued_usd,
+        sum(case when entry_type = 'consumed' then amount_usd else 0 end) as consumed_usd,
+        sum(case when entry_type = 'consumed' and credit_type = 'discount_coupon' then amount_usd else 0 end)
+            as discount_usd,
+        sum(case when entry_type = 'expired' then amount_usd else 0 end) as expired_usd,
+        sum(case when credit_type = 'free_credit' then balance_change_usd else 0 end)
+            as free_credit_change_usd,
+        sum(case when credit_type = 'discount_coupon' then balance_change_usd else 0 end)
+            as discount_coupon_change_usd
+    from ledger_entries
+    group by account_id, entry_date
 ),
 
 running as (
@@ -85,11 +63,9 @@ running as (
         coalesce(daily_entries.consumed_usd, 0) as consumed_usd,
         coalesce(daily_entries.discount_usd, 0) as discount_usd,
         coalesce(daily_entries.expired_usd, 0) as expired_usd,
-        day_spine.carried_free_credit_usd
-            + sum(coalesce(daily_entries.free_credit_change_usd, 0)) over by_day as free_credit_balance_usd,
-        day_spine.carried_discount_coupon_usd
-            + sum(coalesce(daily_entries.discount_coupon_change_usd, 0)) over by_day
-            as discount_coupon_balance_usd,
+        sum(coalesce(daily_entries.free_credit_change_usd, 0)) over by_day as free_credit_balance_usd,
+        sum(coalesce(daily_entries.discount_coupon_change_usd, 0)) over by_day
+            as discount_coupon_balance_usd
     from day_spine
     left join daily_entries
         on day_spine.account_id = daily_entries.account_id
@@ -116,7 +92,7 @@ final as (
         cast(expired_usd as decimal(18, 2)) as expired_usd,
         cast(free_credit_balance_usd as decimal(18, 2)) as free_credit_balance_usd,
         cast(discount_coupon_balance_usd as decimal(18, 2)) as discount_coupon_balance_usd,
-        cast(free_credit_balance_usd + discount_coupon_balance_usd as decimal(18, 2)) as balance_usd,
+        cast(free_credit_balance_usd + discount_coupon_balance_usd as decimal(18, 2)) as balance_usd
     from running
 )
 

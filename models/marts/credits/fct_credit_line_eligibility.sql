@@ -16,25 +16,7 @@
     those days alone, each one the start of a period of constant state that runs to the day
     before the next; the periods are then spread over their days, where the two rules that
     move with D itself (account age, the 6-month look-back of late payments) are judged.
-
-    Incremental. A daily run carries each account's state at the last as-of date L (its
-    row on L: open overdue invoices, latest late payment) over the new days L+1 .. as-of,
-    adding the invoice events of those days; only the accounts whose days are all replaced
-    (months with spend or first spend day changed: a restatement) and those whose first
-    spend is after L are computed from their whole history. The invoices come from the copy
-    saved at the last rebuild, so a daily run never re-stages them. It rebuilds whole when
-    the invoices, the accounts or the SQL changed, or when the as-of date went back
-    (credit_line_inputs()).
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_replaced_credit_line_days() }}",
-    post_hook="{{ save_credit_line_inputs() }}",
-) }}
-
-{%- set last_build = credit_line_last_build() %}
 
 with
 
@@ -43,18 +25,9 @@ months_spent as (
 ),
 
 invoices as (
-    {% if last_build is none %}
-    select * from {{ ref('stg_billing__invoices') }}
-    {% else %}
-    select * from {{ applied_input('staged_invoices') }}
-    {% endif %}
-),
 
-{% if last_build is not none %}
-accounts_replaced as (
-    select * from {{ run_table('accounts_replaced') }}
+    select * from {{ ref('stg_billing__invoices') }}
 ),
-{% endif %}
 
 first_spend as (
     select distinct
@@ -67,10 +40,6 @@ first_spend as (
 -- those with no days yet (first spend after the last as-of date) or all days replaced.
 recomputed_accounts as (
     select * from first_spend
-    {% if last_build is not none %}
-    where first_spend_on > {{ last_build.as_of_date }}
-        or account_id in (select account_id from accounts_replaced)
-    {% endif %}
 ),
 
 -- The invoices known on the as-of date: issued by then, paid only if paid by then, and the
@@ -188,77 +157,8 @@ recomputed_days as (
     from periods_with_months
 ),
 
-{% if last_build is not none %}
--- Carried: the other accounts' state on the last as-of date L, over the new days.
-carried as (
-    select
-        account_id,
-        first_spend_on,
-        overdue_invoices,
-        latest_late_paid_due_on,
-    from {{ this }} as saved
-    anti join accounts_replaced
-        on saved.account_id = accounts_replaced.account_id
-    where saved.date_day = {{ last_build.as_of_date }}
-),
-
-carried_days as (
-    select
-        *,
-        cast(unnest(generate_series(
-            {{ add_days(last_build.as_of_date, 1) }}, {{ as_of_date() }}, interval 1 day
-        )) as date) as date_day,
-    from carried
-),
-
--- The carried accounts' events after L (their first spend is on or before L, so no event
--- moves onto it).
-new_events as (
-    select invoice_events.*
-    from invoice_events
-    semi join carried
-        on invoice_events.account_id = carried.account_id
-    where invoice_events.event_on > {{ last_build.as_of_date }}
-),
-
-continued_days as (
-    select
-        carried_days.account_id,
-        carried_days.date_day,
-        any_value(carried_days.first_spend_on) as first_spend_on,
-        any_value(carried_days.overdue_invoices) + coalesce(sum(new_events.overdue_change), 0)
-            as overdue_invoices,
-        -- greatest() skips nulls: either side may have no late payment.
-        greatest(any_value(carried_days.latest_late_paid_due_on), max(new_events.late_paid_due_on))
-            as latest_late_paid_due_on,
-    from carried_days
-    left join new_events
-        on carried_days.account_id = new_events.account_id
-        and new_events.event_on <= carried_days.date_day
-    group by carried_days.account_id, carried_days.date_day
-),
-
-continued_days_with_months as (
-    select
-        continued_days.account_id,
-        continued_days.date_day,
-        continued_days.first_spend_on,
-        months_spent.months_with_spend_in_prior_6,
-        continued_days.overdue_invoices,
-        continued_days.latest_late_paid_due_on,
-    from continued_days
-    inner join months_spent
-        on continued_days.account_id = months_spent.account_id
-        and {{ month_start('continued_days.date_day') }} = months_spent.month_start_on
-),
-{% endif %}
-
 days as (
     select * from recomputed_days
-    {% if last_build is not none %}
-    union all
-    select * from continued_days_with_months
-    {% endif %}
 ),
 
 rules as (

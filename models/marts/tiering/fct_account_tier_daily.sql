@@ -1,18 +1,9 @@
 {#-
-    Incremental: a build replaces only the days int_account_tier_days_planned plans (the new
-    days, and the 60 days from each recomputed spend day). Before that, rows after the as-of
-    date (a build for an earlier day) and every row of a replanned account are deleted. A full
-    build plans every day, so both paths compute each row with the same SQL.
+    One row per TikTok One member and day in [J, as-of date]: a view over the assigned tier
+    days (stored incrementally in int_account_tiers_assigned) with tier codes and amounts
+    rounded to cents for display.
 -#}
--- depends_on: {{ ref('int_account_tier_days_planned') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['account_id', 'date_day'],
-    on_schema_change='fail',
-    pre_hook="{{ delete_unplanned_tier_days() }}",
-    post_hook="{{ save_applied_inputs(account_tier_daily_inputs()) }}",
-) }}
+{{ config(materialized='view') }}
 
 with
 
@@ -43,7 +34,7 @@ final as (
         tiers.joined_on as tiktok_one_joined_on,
         tiers.last_day_at_tier,
         cast(tiers.previous_tier_rank as integer) as previous_tier_rank,
-        cast(tiers.previous_days_below_tier as integer) as previous_days_below_tier,
+        cast(tiers.previous_days_below_tier as integer) as previous_days_below_tier
     from tiers
     inner join tier_thresholds as qualified
         on tiers.qualified_tier_rank = qualified.tier_rank

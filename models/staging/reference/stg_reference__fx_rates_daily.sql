@@ -2,7 +2,7 @@
 
 {#-
     One rate per currency and day, from the currency's first rate_date to the latest day that
-    any usable spend row or rate covers: the rate whose rate_date is the latest on or before
+    any spend row (reported no later than the day after it) or rate covers: the rate whose rate_date is the latest on or before
     the day (RULES.md conventions). Converting spend is then an equality join on
     (currency, day) instead of a search per spend row. Days before a currency's first rate
     have no row, so their spend has no usable rate.
@@ -14,14 +14,18 @@ fx_rates as (
     select * from {{ ref('stg_reference__fx_rates') }}
 ),
 
-ad_spend_loaded as (
-    select * from {{ ref('base_ads_manager__ad_spend_loaded') }}
+ad_spend as (
+    select * from {{ source('ads_manager', 'ad_spend') }}
 ),
 
 horizon as (
     select
         greatest(
-            (select max(spend_date) from ad_spend_loaded where row_quarantine_reason is null),
+            -- Spend dated after the day it was reported is quarantined: it sets no horizon.
+            (
+                select max(cast(spend_date as date)) from ad_spend
+                where cast(spend_date as date) <= {{ add_days('cast(reported_at as date)', 1) }}
+            ),
             (select max(rate_date) from fx_rates)
         ) as last_day,
 ),
