@@ -1,17 +1,21 @@
 {#-
-    The incremental window (README, Performance): an incremental model recomputes the days from
-    `recompute_from()` to the as-of date and keeps its stored days before them. The first day
-    is the var `recompute_from` when the orchestrator widens the window (late data, an older
-    restatement), else the as-of date less `recompute_days` - 1. A first build or
+    The first day an incremental model recomputes (README, Performance): the var
+    `recompute_from` when the orchestrator widens the window (late data, an older
+    restatement), else the as-of date less `recompute_days` - 1, and never after the day that
+    follows the model's own last stored day, so that a run after a pause leaves no gap (the
+    usual dbt `max(...) from this` bound). Only called in an incremental run; a first build or
     `--full-refresh` computes every day with the same SQL.
 -#}
 {% macro recompute_from() -%}
     {%- set explicit = var('recompute_from', none) -%}
-    {%- if explicit -%}
-        cast('{{ explicit }}' as date)
-    {%- else -%}
-        {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }}
-    {%- endif -%}
+    least(
+        {% if explicit -%}
+        cast('{{ explicit }}' as date),
+        {%- else -%}
+        {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
+        {%- endif %}
+        (select {{ add_days('max(date_day)', 1) }} from {{ this }})
+    )
 {%- endmacro %}
 
 

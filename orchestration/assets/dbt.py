@@ -7,6 +7,7 @@ fails this step, so that nothing downstream (checks, outbox, publish) runs on a 
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -15,10 +16,17 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.dbt_args import dbt_build_args
 from orchestration.partitions import as_of_partitions, single_run, window_of
 from orchestration.project import warehouse_dbt_project
+from orchestration.refresh import landing_snapshot, plan_refresh, save_state
 from orchestration.resources import WarehouseResource
 from orchestration.translator import WarehouseDbtTranslator
 
 translator = WarehouseDbtTranslator()
+
+
+class BuildConfig(dg.Config):
+    """Run configuration of the build: an operator can force a full refresh."""
+
+    full_refresh: bool = False
 
 
 @dbt_assets(
@@ -30,13 +38,25 @@ translator = WarehouseDbtTranslator()
     name="warehouse_dbt_build",
 )
 def warehouse_dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: BuildConfig,
 ) -> Iterator[Any]:
     warehouse.assert_dbt_agrees()
     warehouse.prepare_folders()
     window = window_of(context)
-    context.log.info(f"dbt build as of {window.last} (window {window.first} to {window.last})")
-    yield from dbt.cli(dbt_build_args(window), context=context).stream()
+    landing, warehouse_file = Path(warehouse.landing_dir), Path(warehouse.warehouse_path)
+    snapshot = landing_snapshot(landing)
+    plan = plan_refresh(landing, warehouse_file, window.last, config.full_refresh)
+    context.log.info(f"dbt build as of {window.last}: {plan.summary()}")
+    context.instance.add_run_tags(
+        context.run_id,
+        {"warehouse/refresh": plan.summary()[:200], "warehouse/as_of_date": str(window.last)},
+    )
+    invocation = dbt.cli(dbt_build_args(window, plan), context=context)
+    yield from invocation.stream()
+    save_state(snapshot, warehouse_file, invocation.target_path / "manifest.json", window.last)
 
 
 def mart_tables() -> dict[dg.AssetKey, str]:

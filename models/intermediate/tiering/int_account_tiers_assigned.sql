@@ -10,7 +10,7 @@
     Incremental by day: a run recomputes the days of the window (recompute_window.sql), which
     read the stored q of the days before it.
 -#}
--- depends_on: {{ ref('tier_day_counts') }}
+-- depends_on: {{ ref('tier_day_counts') }}, {{ ref('int_as_of_date') }}
 {{ day_window_config() }}
 {%- set hold_days = tier_day_count('tier_hold_days') %}
 
