@@ -72,9 +72,8 @@ dagster-dev: setup parse
 # Benchmark at scale (warehouse/bench.py; results in bench/results/). Not part of `make test`.
 BENCH_ACCOUNTS ?= 100000
 BENCH_DAYS ?= 730
-BENCH_COMPARE_DAYS ?= 365
 BENCH_DIR ?= /tmp/t1-bench
 .PHONY: bench
 bench: setup parse
 	$(BIN)/python -m warehouse.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
-		--compare-days $(BENCH_COMPARE_DAYS) --work-dir $(BENCH_DIR)
+		--work-dir $(BENCH_DIR)

@@ -203,12 +203,14 @@ def plan_refresh(
     return RefreshPlan(False, recompute_from, tuple(reasons))
 
 
-def save_state(snapshot: Snapshot, warehouse: Path, manifest: Path, as_of: date) -> Path:
+def save_state(
+    snapshot: Snapshot, warehouse: Path, manifest: Path, as_of: date, plan: RefreshPlan
+) -> Path:
     """After a successful build: the manifest it ran and the landing files it was planned on
     (taken before it ran, so that a file landing during the build is new to the next one)."""
     state = state_dir(warehouse)
     state.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(manifest, state / "manifest.json")
-    build = {"as_of_date": as_of.isoformat(), "landing": snapshot}
+    build = {"as_of_date": as_of.isoformat(), "refresh": plan.summary(), "landing": snapshot}
     (state / "build.json").write_text(json.dumps(build, indent=1) + "\n")
     return state

@@ -4,16 +4,18 @@ Phases, each a separate process timed for wall clock and peak memory (`/usr/bin/
 - generate: the sample landing zone at the requested scale (skipped when it already exists);
 - floor: DuckDB reads the raw spend once and sums it per account and day;
 - full build: one `dbt build` of every seed and model (no tests) into a fresh DuckDB file;
-- daily: one more day of spend lands as a new file, then `dbt run` again (incremental);
-- restatement: the day 30 days back is restated in a new file, then `dbt run` again; its
-  marts are compared with a full rebuild into a fresh file (every marts table, EXCEPT ALL
-  both ways);
-- with `--compare-days N` (`make bench` passes 365): the same accounts over N days get a
-  full build and a daily run of their own, to show whether a daily run's time depends on
-  the length of the history (within 15% counts as the same).
+  the tier path (staging to fct_account_tier_daily) is read from its per-model timings;
+- the days after it, each a `dbt build` of seeds and models with the refresh the
+  orchestrator plans (orchestration/refresh.py), as `make run` and the schedule do:
+  - spend-only: one more day of spend lands as a new file;
+  - realistic: a new file in every source (warehouse/landing_day.py);
+  - restatement 30 days back (inside the window) and 90 days back (outside it), each
+    compared with a full rebuild into a fresh file (every marts table, EXCEPT ALL both ways);
+  - a code change: the tier window edited, built, then edited back and built again, each
+    compared with a full rebuild of the same code.
 
-`run_benchmark` is also what the test suite runs at a small scale, to prove that the
-incremental path gives the marts of a full rebuild (tests/python/test_incremental.py).
+`make bench` runs it at 100,000 accounts x 730 days; the test suite proves the same
+equalities at a small scale through `make run` (tests/python/test_incremental.py).
 
 Writes `bench/results/bench.json` and `bench/results/bench.md`.
 
@@ -24,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -33,7 +37,17 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.as_of import AsOfWindow
+from orchestration.dbt_args import dbt_build_args
+from orchestration.refresh import (
+    RefreshPlan,
+    landing_snapshot,
+    plan_refresh,
+    save_state,
+    state_dir,
+)
 from warehouse.config import PROJECT_DIR, dbt_env
+from warehouse.landing_day import land_day, restate_spend
 
 DBT = str(PROJECT_DIR / ".venv" / "bin" / "dbt")
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -77,18 +91,53 @@ def python_phase(name: str, code: str) -> Phase:
     return timed(name, [sys.executable, "-c", code])
 
 
+BUILD = [DBT, "build", "--quiet", "--resource-type", "seed", "--resource-type", "model"]
+TIER_MODEL = PROJECT_DIR / "models" / "intermediate" / "tiering" / "int_account_tiers_assigned.sql"
+# Staging to fct_account_tier_daily: the models whose time is the tier path.
+TIER_PATH = (
+    "base_ads_manager__accounts",
+    "stg_ads_manager__accounts",
+    "base_reference__fx_rates",
+    "stg_reference__fx_rates",
+    "stg_reference__fx_rates_daily",
+    "base_ads_manager__ad_spend",
+    "stg_ads_manager__ad_spend",
+    "int_as_of_date",
+    "int_account_spend_daily",
+    "int_account_spend_rolled_30d",
+    "int_account_tiers_qualified",
+    "int_account_tiers_assigned",
+    "fct_account_tier_daily",
+)
+
+
 def dbt_build(name: str, landing: Path, warehouse: Path, target: Path) -> Phase:
-    """Seeds and every model in one dbt process (tests are the test suite's job)."""
-    command = [DBT, "build", "--quiet", "--resource-type", "seed", "--resource-type", "model"]
-    return timed(
-        name, [*command, "--target-path", str(target)], dbt_env(landing, warehouse), target
+    """Seeds and every model in one dbt process, from scratch (tests are the suite's job)."""
+    warehouse.unlink(missing_ok=True)
+    return timed(name, [*BUILD, "--target-path", str(target)], dbt_env(landing, warehouse), target)
+
+
+def planned_build(name: str, landing: Path, warehouse: Path, target: Path, as_of: date) -> Phase:
+    """A build as the orchestrator runs it: planned, then its state saved on success."""
+    env = dbt_env(landing, warehouse)
+    os.environ.update(LANDING_DIR=env["LANDING_DIR"], WAREHOUSE_PATH=env["WAREHOUSE_PATH"])
+    snapshot = landing_snapshot(landing)
+    plan = plan_refresh(landing, warehouse, as_of)
+    print(f"{name}: {plan.summary()}", flush=True)
+    args = dbt_build_args(AsOfWindow.single(as_of), plan)[1:]
+    phase = timed(name, [*BUILD, *args, "--target-path", str(target)], env, target)
+    save_state(snapshot, warehouse, target / "manifest.json", as_of, plan)
+    return phase
+
+
+def tier_path_seconds(target: Path, name: str) -> float:
+    """The tier path's share of a dbt run, from its per-model timings."""
+    results = json.loads((target.parent / f"run_results-{name.replace(' ', '-')}.json").read_text())
+    return sum(
+        result["execution_time"]
+        for result in results["results"]
+        if result["unique_id"].split(".")[-1] in TIER_PATH
     )
-
-
-def land_file(landing: Path, file_name: str, select_sql: str) -> None:
-    """Write a new ad_spend file derived from the landing zone's own spend."""
-    spend = f"read_parquet('{landing}/ad_spend/*.parquet')"
-    duckdb.sql(select_sql.format(spend=spend)).write_parquet(str(landing / "ad_spend" / file_name))
 
 
 def marts_differ(left: Path, right: Path) -> list[str]:
@@ -100,6 +149,8 @@ def marts_differ(left: Path, right: Path) -> list[str]:
         row[0]
         for row in connection.execute(
             "select table_name from duckdb_tables() "
+            "where database_name = 'left_db' and schema_name = 'marts' "
+            "union select view_name from duckdb_views() "
             "where database_name = 'left_db' and schema_name = 'marts' order by 1"
         ).fetchall()
     ]
@@ -112,6 +163,7 @@ def marts_differ(left: Path, right: Path) -> list[str]:
         ).fetchone()
         if count and count[0]:
             differing.append(table)
+    connection.close()
     return differing
 
 
@@ -123,36 +175,21 @@ def generated_landing(
     if not (landing / "ad_spend").exists():
         phases.append(
             python_phase(
-                f"generate {days} days" if phases else "generate",
+                "generate",
                 "from warehouse.generate import main; main(["
                 f"'--accounts', '{accounts}', '--days', '{days}', '--seed', '{seed}', "
                 f"'--end-date', '{end_date}', '--out', '{landing}'])",
             )
         )
-    for extra in (landing / "ad_spend").glob("bench-*.parquet"):
+    for extra in [*landing.glob("*/day-*.parquet"), *landing.glob("*/restatement-*.parquet")]:
         extra.unlink()
     return landing
 
 
-def land_next_day(landing: Path, end: date) -> None:
-    """The day after the last one, as a copy of the last day's spend in a new file."""
-    land_file(
-        landing,
-        "bench-daily.parquet",
-        "select * replace (spend_date + 1 as spend_date, reported_at + interval 1 day as "
-        f"reported_at) from {{spend}} where spend_date = date '{end.isoformat()}'",
-    )
-
-
 def run_benchmark(
-    accounts: int,
-    days: int,
-    work: Path,
-    seed: int = 7,
-    end_date: str = "2026-11-20",
-    compare_days: int | None = None,
+    accounts: int, days: int, work: Path, seed: int = 7, end_date: str = "2026-11-20"
 ) -> dict:
-    """Generate (once), then time the floor, a full build, a daily run and a restatement."""
+    """Generate (once), then time the floor, a full build and the days after it."""
     work.mkdir(parents=True, exist_ok=True)
     phases: list[Phase] = []
     landing = generated_landing(accounts, days, work, seed, end_date, phases)
@@ -169,86 +206,71 @@ def run_benchmark(
     )
     phases.append(floor)
 
-    warehouse = work / "bench.duckdb"
-    warehouse.unlink(missing_ok=True)
-    full = dbt_build("full build", landing, warehouse, work / "target")
+    warehouse, target = work / "bench.duckdb", work / "target"
+    shutil.rmtree(state_dir(warehouse), ignore_errors=True)
+    full = dbt_build("full build", landing, warehouse, target)
     phases.append(full)
-
     end = date.fromisoformat(end_date)
-    land_next_day(landing, end)
-    daily = timed(
-        "daily",
-        [DBT, "run", "--quiet", "--target-path", str(work / "target")],
-        dbt_env(landing, warehouse),
-        work / "target",
+    save_state(
+        landing_snapshot(landing),
+        warehouse,
+        target / "manifest.json",
+        end,
+        RefreshPlan(True, reasons=("first build",)),
     )
-    phases.append(daily)
 
-    restated_day = end - timedelta(days=30)
-    land_file(
-        landing,
-        "bench-restatement.parquet",
-        "select * replace (cast(spend * 1.10 as decimal(18, 2)) as spend, reported_at + "
-        f"interval 60 day as reported_at) from {{spend}} "
-        f"where spend_date = date '{restated_day.isoformat()}'",
-    )
-    restatement = timed(
-        "restatement",
-        [DBT, "run", "--quiet", "--target-path", str(work / "target")],
-        dbt_env(landing, warehouse),
-        work / "target",
-    )
-    phases.append(restatement)
-    rebuilt = work / "rebuilt.duckdb"
-    rebuilt.unlink(missing_ok=True)
-    phases.append(dbt_build("rebuild", landing, rebuilt, work / "target-rebuild"))
-    differing = marts_differ(warehouse, rebuilt)
+    comparisons: dict[str, list[str]] = {}
 
-    history: dict[str, float] = {}
-    if compare_days:
-        short = generated_landing(accounts, compare_days, work, seed, end_date, phases)
-        short_warehouse = work / f"bench-{compare_days}-days.duckdb"
-        short_warehouse.unlink(missing_ok=True)
-        short_target = work / f"target-{compare_days}-days"
-        phases.append(
-            dbt_build(f"full build {compare_days} days", short, short_warehouse, short_target)
-        )
-        land_next_day(short, end)
-        short_daily = timed(
-            f"daily {compare_days} days",
-            [DBT, "run", "--quiet", "--target-path", str(short_target)],
-            dbt_env(short, short_warehouse),
-            short_target,
-        )
-        phases.append(short_daily)
-        history = {
-            f"daily_{days}_days_over_daily_{compare_days}_days": daily.seconds / short_daily.seconds
-        }
+    def compare(name: str, as_of: date) -> None:
+        rebuilt = work / "rebuilt.duckdb"
+        phases.append(dbt_build(f"rebuild for {name}", landing, rebuilt, work / "target-rebuild"))
+        comparisons[name] = marts_differ(warehouse, rebuilt)
 
+    land_day(landing, end + timedelta(days=1), sources=("ad_spend",))
+    spend_day = planned_build("spend-only day", landing, warehouse, target, end + timedelta(1))
+    phases.append(spend_day)
+    day = end + timedelta(days=2)
+    land_day(landing, day)
+    realistic = planned_build("realistic day", landing, warehouse, target, day)
+    phases.append(realistic)
+    for days_back in (30, 90):
+        restate_spend(landing, day - timedelta(days=days_back), day)
+        name = f"restatement {days_back} days back"
+        phases.append(planned_build(name, landing, warehouse, target, day))
+        compare(name, day)
+
+    original = TIER_MODEL.read_text()
+    edited = original.replace("{{ hold_days - 1 }} preceding", "{{ hold_days - 2 }} preceding")
+    try:
+        for name, code in (("code change", edited), ("code change back", original)):
+            TIER_MODEL.write_text(code)
+            phases.append(planned_build(name, landing, warehouse, target, day))
+            compare(name, day)
+    finally:
+        TIER_MODEL.write_text(original)
+
+    tier_path = tier_path_seconds(target, "full build")
     targets = {
-        "full_build_under_240_s": full.seconds < 240,
-        "full_build_peak_under_8_gb": full.peak_memory_mb < 8192,
-        "daily_under_10_percent_of_full": daily.seconds < 0.1 * full.seconds,
-        "full_build_at_most_8x_floor": full.seconds <= 8 * floor.seconds,
-        "restatement_equals_full_rebuild": not differing,
+        "full_build_at_most_15x_floor": full.seconds <= 15 * floor.seconds,
+        "tier_path_at_most_10x_floor": tier_path <= 10 * floor.seconds,
+        "realistic_day_at_most_15_percent_of_full": realistic.seconds <= 0.15 * full.seconds,
+        "peak_memory_under_8_gb": max(p.peak_memory_mb for p in phases) < 8192,
+        "every_comparison_equal": not any(comparisons.values()),
     }
-    if history:
-        targets["daily_same_for_either_history"] = abs(next(iter(history.values())) - 1) <= 0.15
-
     return {
         "accounts": accounts,
         "days": days,
         "spend_rows": spend_rows,
         "warehouse": str(warehouse),
-        "restated_day": restated_day.isoformat(),
         "phases": [asdict(phase) for phase in phases],
         "ratios": {
             "full_build_over_floor": full.seconds / floor.seconds,
-            "daily_over_full_build": daily.seconds / full.seconds,
-            **history,
+            "tier_path_over_floor": tier_path / floor.seconds,
+            "spend_only_day_over_full_build": spend_day.seconds / full.seconds,
+            "realistic_day_over_full_build": realistic.seconds / full.seconds,
         },
         "targets": targets,
-        "marts_differing_after_restatement": differing,
+        "marts_differing": comparisons,
     }
 
 
@@ -287,13 +309,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end-date", default="2026-11-20")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/t1-bench"))
-    parser.add_argument(
-        "--compare-days", type=int, help="also time a daily run over this shorter history"
-    )
     args = parser.parse_args()
-    report = run_benchmark(
-        args.accounts, args.days, args.work_dir, args.seed, args.end_date, args.compare_days
-    )
+    report = run_benchmark(args.accounts, args.days, args.work_dir, args.seed, args.end_date)
     print(write_report(report))
 
 

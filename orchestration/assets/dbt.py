@@ -56,7 +56,8 @@ def warehouse_dbt_build(
     )
     invocation = dbt.cli(dbt_build_args(window, plan), context=context)
     yield from invocation.stream()
-    save_state(snapshot, warehouse_file, invocation.target_path / "manifest.json", window.last)
+    manifest = invocation.target_path / "manifest.json"
+    save_state(snapshot, warehouse_file, manifest, window.last, plan)
 
 
 def mart_tables() -> dict[dg.AssetKey, str]:

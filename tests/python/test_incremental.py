@@ -1,140 +1,201 @@
-"""Incremental runs give the marts of a full rebuild, and recompute only what changed.
+"""An incremental build gives the marts of a full rebuild, whatever the day brought.
 
-A scaled-down `make bench` (warehouse/bench.py): a generated landing zone is built in full,
-then a day of spend lands and `dbt run` updates the warehouse, then a day 30 days back is
-restated and `dbt run` updates it again. A full rebuild of the same landing zone into a fresh
-file must give the same marts, row for row. The bench's timings are not looked at here.
+One small generated landing zone (300 accounts x 150 days) in a copy of the project, driven
+the way an operator drives it: `make run` (the Dagster job, which decides how much to
+refresh). After each step the
+marts are compared, row for row, with a full build of the same landing zone and code into a
+fresh file. The steps share one warehouse, in order:
+
+1. the first `make run` (a full build);
+2. a realistic day: a new file in every source, a restatement 30 days back (inside the
+   window) and one 90 days back (outside it), then `make run`: it widens the window; plain
+   `dbt run` with the default window would not see the old restatement (shown on a copy).
+   (An as-of date moved back and forward with plain `dbt run`: test_reliability.py.)
+3. an edit of a model's SQL (the tier window), then `make run`: dbt's state comparison
+   full-refreshes it; then an edit of a macro, then `make run` again.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from warehouse.bench import DBT, dbt_build, land_file, marts_differ, run_benchmark
-from warehouse.config import PROJECT_DIR, dbt_env
+from warehouse.bench import marts_differ
+from warehouse.config import PROJECT_DIR
+from warehouse.landing_day import land_day, restate_spend
+
+END = date(2026, 11, 20)
+DAY = END + timedelta(days=1)
+TIER_MODEL = "models/intermediate/tiering/int_account_tiers_assigned.sql"
+
+
+class Project:
+    """A copy of the project (its tracked files, sharing .venv) and the paths it runs on."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "project"
+        files = (
+            subprocess.run(
+                ["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True
+            )
+            .stdout.decode()
+            .split("\0")
+        )
+        for name in filter(None, files):
+            target = self.dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if (PROJECT_DIR / name).is_file():
+                shutil.copy2(PROJECT_DIR / name, target)
+        (self.dir / ".venv").symlink_to(PROJECT_DIR / ".venv")
+        self.landing = root / "landing"
+        self.warehouse = root / "warehouse.duckdb"
+        self.root = root
+        self.env = {
+            **os.environ,
+            "LANDING_DIR": str(self.landing),
+            "WAREHOUSE_PATH": str(self.warehouse),
+            "OUTBOX_DIR": str(root / "outbox"),
+            "PUBLISHED_WAREHOUSE_PATH": str(root / "published" / "bi.duckdb"),
+            "DBT_PROFILES_DIR": str(self.dir),
+        }
+        self.env.pop("DAGSTER_HOME", None)
+
+    def make_run(self, as_of: date) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["make", "run"],
+            cwd=self.dir,
+            env={**self.env, "AS_OF_DATE": as_of.isoformat()},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        return result
+
+    def dbt(self, command: str, warehouse: Path, as_of: date, *args: str) -> None:
+        result = subprocess.run(
+            [
+                str(self.dir / ".venv" / "bin" / "dbt"),
+                command,
+                "--quiet",
+                "--target-path",
+                str(self.root / f"target-{warehouse.stem}"),
+                "--vars",
+                json.dumps({"as_of_date": as_of.isoformat()}),
+                *args,
+            ],
+            cwd=self.dir,
+            env={**self.env, "WAREHOUSE_PATH": str(warehouse)},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    def full_build(self, as_of: date) -> Path:
+        """Seeds and models built from scratch into a fresh file, as of the date."""
+        fresh = self.root / "fresh.duckdb"
+        fresh.unlink(missing_ok=True)
+        self.dbt("build", fresh, as_of, "--resource-type", "seed", "--resource-type", "model")
+        return fresh
+
+    def last_refresh(self) -> str:
+        state = self.warehouse.with_name(self.warehouse.name + ".state") / "build.json"
+        return json.loads(state.read_text())["refresh"]
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.dir / relative
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new))
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return run_benchmark(accounts=300, days=150, work=tmp_path_factory.mktemp("bench"))
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    place = Project(tmp_path_factory.mktemp("incremental"))
+    subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "python"),
+            "-m",
+            "warehouse.generate",
+            "--accounts",
+            "300",
+            "--days",
+            "150",
+            "--seed",
+            "11",
+            "--end-date",
+            END.isoformat(),
+            "--out",
+            str(place.landing),
+        ],
+        cwd=PROJECT_DIR,
+        check=True,
+        capture_output=True,
+    )
+    place.make_run(END)
+    return place
+
+
+def test_the_first_make_run_is_a_full_build(project: Project):
+    assert project.last_refresh().startswith("full refresh")
+    assert marts_differ(project.warehouse, project.full_build(END)) == []
 
 
 @pytest.fixture(scope="module")
-def incremental_warehouse(bench: dict):
-    connection = duckdb.connect(bench["warehouse"], read_only=True)
-    yield connection
-    connection.close()
+def realistic_day(project: Project) -> Path:
+    """A new file in every source and two restatements, before `make run` as of DAY."""
+    before = project.root / "before-day.duckdb"
+    shutil.copy(project.warehouse, before)
+    land_day(project.landing, DAY)
+    restate_spend(project.landing, END - timedelta(days=30), DAY)
+    restate_spend(project.landing, END - timedelta(days=90), DAY)
+    project.make_run(DAY)
+    return before
 
 
-def test_daily_and_restatement_runs_give_the_marts_of_a_full_rebuild(bench):
-    assert bench["marts_differing_after_restatement"] == []
-
-
-def test_the_restatement_run_recomputed_only_the_restated_account_days(incremental_warehouse):
-    restated = incremental_warehouse.execute(
-        """
-        select distinct date_day from intermediate.int_account_spend_daily
-        where refreshed_at = (select max(refreshed_at) from intermediate.int_account_spend_daily)
-        """
-    ).fetchall()
-    assert restated == [(date(2026, 11, 20) - timedelta(days=30),)]
-
-
-def test_the_restatement_run_replanned_the_60_days_from_the_restated_day(
-    incremental_warehouse, bench
-):
-    restated_day = date.fromisoformat(bench["restated_day"])
-    as_of = incremental_warehouse.execute(
-        "select as_of_date from intermediate.int_as_of_date"
-    ).fetchone()[0]
-    assert as_of == date(2026, 11, 21)  # the daily run's new day
-    planned = incremental_warehouse.execute(
-        """
-        select account_id, recompute_from, recompute_to, replaces_all_days
-        from intermediate.int_account_tier_days_planned
-        """
-    ).fetchall()
-    members_with_restated_spend = incremental_warehouse.execute(
-        """
-        select spend_daily.account_id, greatest(spend_daily.date_day, accounts.tiktok_one_joined_on)
-        from intermediate.int_account_spend_daily as spend_daily
-        inner join staging.stg_ads_manager__accounts as accounts
-            on spend_daily.account_id = accounts.account_id
-        where spend_daily.date_day = ?
-            and accounts.tiktok_one_joined_on <= ?
-        """,
-        [restated_day, min(restated_day + timedelta(days=59), as_of)],
-    ).fetchall()
-    assert members_with_restated_spend, "the sample must restate spend of some member"
-    assert sorted(planned) == sorted(
-        (account_id, first_day, min(restated_day + timedelta(days=59), as_of), False)
-        for account_id, first_day in members_with_restated_spend
+def test_a_realistic_day_gives_the_marts_of_a_full_rebuild(project: Project, realistic_day):
+    assert project.last_refresh() == (
+        f"incremental from {END - timedelta(days=90)}: new ad_spend rows from "
+        f"{END - timedelta(days=90)}, before the window"
     )
+    assert marts_differ(project.warehouse, project.full_build(DAY)) == []
 
 
-def test_the_full_rebuild_and_the_incremental_warehouse_cover_the_same_tier_days(
-    incremental_warehouse, bench
+def test_the_default_window_alone_would_miss_the_old_restatement(
+    project: Project, realistic_day: Path
 ):
-    rebuilt = Path(bench["warehouse"]).with_name("rebuilt.duckdb")
-    incremental_warehouse.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
-    counts = incremental_warehouse.execute(
-        """
-        select
-            (select count(*) from marts.fct_account_tier_daily),
-            (select count(*) from rebuilt.marts.fct_account_tier_daily)
-        """
-    ).fetchone()
-    incremental_warehouse.execute("detach rebuilt")
-    assert counts[0] == counts[1] > 0
+    """Why the orchestrator widens the window: plain `dbt run` keeps the stale tier days."""
+    project.dbt("run", realistic_day, DAY)
+    differing = marts_differ(realistic_day, project.full_build(DAY))
+    assert "fct_account_tier_daily" in differing
 
 
-def test_voiding_a_month_of_an_accounts_spend_replaces_what_depends_on_it(bench, tmp_path: Path):
-    """A whole month of one account's spend restated to zero: its month no longer counts
-    for the credit line (continuous spend) and its spend-to-date drops. The incremental run
-    must still give the marts of a full rebuild."""
-    landing = Path(bench["warehouse"]).parent / f"landing-{bench['accounts']}x{bench['days']}"
-    copied_landing = tmp_path / "landing"
-    shutil.copytree(landing, copied_landing)
-    warehouse = tmp_path / "incremental.duckdb"
-    shutil.copy(bench["warehouse"], warehouse)
-    restated_month = date.fromisoformat(bench["restated_day"]).replace(day=1)
-
-    spend = f"read_parquet('{copied_landing}/ad_spend/*.parquet')"
-    account_id = duckdb.sql(
-        f"""
-        select account_id from {spend}
-        where date_trunc('month', spend_date) = date '{restated_month}' and spend > 0
-        group by account_id order by count(*) desc, account_id limit 1
-        """
-    ).fetchall()[0][0]
-    land_file(
-        copied_landing,
-        "bench-voided-month.parquet",
-        "select * replace (cast(0 as decimal(18, 2)) as spend, reported_at + interval 90 day "
-        f"as reported_at) from {{spend}} where account_id = '{account_id}' "
-        f"and date_trunc('month', spend_date) = date '{restated_month}'",
+def test_an_edit_of_a_models_sql_is_refreshed_by_make_run(project: Project, realistic_day):
+    # A rule change: the tier holds one day less after the spend falls below it.
+    project.edit(
+        TIER_MODEL,
+        "rows between {{ hold_days - 1 }} preceding",
+        "rows between {{ hold_days - 2 }} preceding",
     )
+    project.make_run(DAY)
+    assert project.last_refresh().startswith("full refresh: code changed upstream of")
+    assert "int_account_tiers_assigned" in project.last_refresh()
+    assert marts_differ(project.warehouse, project.full_build(DAY)) == []
 
-    def credit_line_days(path: Path) -> list[tuple]:
-        with duckdb.connect(str(path), read_only=True) as connection:
-            return connection.execute(
-                "select date_day, passes_continuous_spend, months_with_spend_in_prior_6 "
-                "from marts.fct_credit_line_eligibility where account_id = ? order by 1",
-                [account_id],
-            ).fetchall()
 
-    before = credit_line_days(warehouse)
-    env = dbt_env(copied_landing, warehouse)
-    run = [DBT, "run", "--quiet", "--target-path", str(tmp_path / "target")]
-    assert subprocess.run(run, cwd=PROJECT_DIR, env=env).returncode == 0
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    dbt_build("rebuild", copied_landing, rebuilt, tmp_path / "target-rebuild")
-
-    assert credit_line_days(warehouse) != before, "the voided month must change the account"
-    assert marts_differ(warehouse, rebuilt) == []
+def test_an_edit_of_a_macro_is_refreshed_by_make_run(project: Project, realistic_day):
+    # The tier bands: every minimum halved (the spend compared is doubled).
+    project.edit(
+        "macros/engine.sql",
+        "{{ relation }}.{{ value_column }}",
+        "(2 * {{ relation }}.{{ value_column }})",
+    )
+    project.make_run(DAY)
+    assert "int_account_spend_rolled_30d" not in project.last_refresh()
+    assert "int_account_tiers_assigned" in project.last_refresh()
+    assert marts_differ(project.warehouse, project.full_build(DAY)) == []
