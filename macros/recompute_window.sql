@@ -4,18 +4,25 @@
     restatement), else the as-of date less `recompute_days` - 1, and never after the day that
     follows the model's own last stored day, so that a run after a pause leaves no gap (the
     usual dbt `max(...) from this` bound). Only called in an incremental run; a first build or
-    `--full-refresh` computes every day with the same SQL.
+    `--full-refresh` computes every day with the same SQL. Returned as a date literal, so that
+    DuckDB skips the row groups before it when it scans.
 -#}
 {% macro recompute_from() -%}
+    {%- if not execute -%}
+        {{ return("cast(null as date)") }}
+    {%- endif -%}
     {%- set explicit = var('recompute_from', none) -%}
-    least(
-        {% if explicit -%}
-        cast('{{ explicit }}' as date),
-        {%- else -%}
-        {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
-        {%- endif %}
-        (select {{ add_days('max(date_day)', 1) }} from {{ this }})
-    )
+    {%- set first_day -%}
+        select cast(least(
+            {% if explicit -%}
+            cast('{{ explicit }}' as date),
+            {%- else -%}
+            {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
+            {%- endif %}
+            (select {{ add_days('max(date_day)', 1) }} from {{ this }})
+        ) as varchar)
+    {%- endset -%}
+    {{ return("cast('" ~ run_query(first_day).columns[0].values()[0] ~ "' as date)") }}
 {%- endmacro %}
 
 
