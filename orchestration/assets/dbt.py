@@ -17,6 +17,7 @@ from orchestration.partitions import as_of_partitions, single_run, window_of
 from orchestration.project import warehouse_dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.translator import WarehouseDbtTranslator
+from warehouse.housekeeping import DBT_RUN_FOLDERS_KEPT, prune
 
 translator = WarehouseDbtTranslator()
 
@@ -36,7 +37,17 @@ def warehouse_dbt_build(
     warehouse.prepare_folders()
     window = window_of(context)
     context.log.info(f"dbt build as of {window.last} (window {window.first} to {window.last})")
-    yield from dbt.cli(dbt_build_args(window), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(window), context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        # dagster-dbt gives each invocation its own artifacts folder under dbt's target path
+        # (<op>-<run>-<id>): keep the last few, so that target/ does not grow run after run.
+        prune(
+            invocation.target_path.parent,
+            f"{context.op_execution_context.op.name}-*",
+            DBT_RUN_FOLDERS_KEPT,
+        )
 
 
 def mart_tables() -> dict[dg.AssetKey, str]:
