@@ -5,10 +5,12 @@
     wait for their spend report. When no account truly spent on those days, say so with the
     var `allow_as_of_without_spend: true`.
 
-    The latest spend date is read from the raw ad_spend Parquet files (two columns, no model),
-    so that the check runs before anything is built. A row dated after the day it was
-    reported (plus a day's grace) is quarantined as `spend_date_in_future` by the base model
-    and does not count here either, so a junk date in year 9999 cannot hide a missing day.
+    The spend is read from the raw ad_spend Parquet files (two columns, no model), so that
+    the check runs before anything is built; a passing check reads only the row groups that
+    reach the as-of date, and the latest spend date is worked out only for the message. A row
+    dated after the day it was reported (plus a day's grace) is quarantined as
+    `spend_date_in_future` by the base model and does not count here either, so a junk date
+    in year 9999 cannot hide a missing day.
     Without the var, the as-of date is the latest staged spend_date (int_as_of_date); a
     landing zone without any spend has none, and stops the run here too.
 -#}
@@ -25,21 +27,26 @@
                 ~ " --vars '{as_of_date: 2026-03-31}'.") }}
         {%- endif -%}
     {%- endif -%}
+    {#- Is there a usable-looking spend row on or after the as-of date (any row without one)?
+        The date bound lets DuckDB skip every row group that ends before it (Parquet
+        statistics), so a daily run reads the newest files, not the history. -#}
+    {%- set has_spend = run_query(landed_spend_exists_sql(folder, as_of)).columns[0].values()[0] -%}
+    {%- if has_spend or (as_of is not none and allow_without_spend) -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set latest = run_query(latest_landed_spend_date_sql(folder)).columns[0].values()[0] -%}
-    {%- if latest is none and (as_of is none or not allow_without_spend) -%}
+    {%- if latest is none -%}
         {{ exceptions.raise_compiler_error(
             "No spend in " ~ folder ~ ": the ad_spend files hold no row with a spend_date"
             ~ " (reported no later than a day after it), so there is no as-of date to build."
             ~ " Deliver the spend files, or give as_of_date with allow_as_of_without_spend: true"
             ~ " if no account spent at all.") }}
     {%- endif -%}
-    {%- if as_of is not none and latest is not none and as_of > latest and not allow_without_spend -%}
-        {{ exceptions.raise_compiler_error(
-            "as_of_date " ~ as_of ~ " is after the latest spend_date in " ~ folder ~ " ("
-            ~ latest ~ "): every account would read as spending nothing after " ~ latest
-            ~ ". Build as of " ~ latest ~ " or earlier, or, if no account spent on the days"
-            ~ " after it, add allow_as_of_without_spend: true to --vars.") }}
-    {%- endif -%}
+    {{ exceptions.raise_compiler_error(
+        "as_of_date " ~ as_of ~ " is after the latest spend_date in " ~ folder ~ " ("
+        ~ latest ~ "): every account would read as spending nothing after " ~ latest
+        ~ ". Build as of " ~ latest ~ " or earlier, or, if no account spent on the days"
+        ~ " after it, add allow_as_of_without_spend: true to --vars.") }}
 {% endmacro %}
 
 
@@ -50,6 +57,26 @@
 
 {% macro duckdb__date_or_null_sql(text) -%}
     select try_cast('{{ text | replace("'", "''") }}' as date) as as_of_date
+{%- endmacro %}
+
+
+{#- One row: whether a raw ad_spend row not dated after its report is dated on or after
+    `as_of` (any such row when `as_of` is none). -#}
+{% macro landed_spend_exists_sql(folder, as_of) -%}
+    {{ return(adapter.dispatch('landed_spend_exists_sql')(folder, as_of)) }}
+{%- endmacro %}
+
+{% macro duckdb__landed_spend_exists_sql(folder, as_of) -%}
+    select count(*) > 0 as has_spend
+    from (
+        select 1
+        from read_parquet('{{ folder | replace("'", "''") }}/*.parquet', union_by_name = true)
+        where cast(spend_date as date) <= cast(cast(reported_at as timestamp) as date) + 1
+            {%- if as_of is not none %}
+            and spend_date >= cast('{{ as_of }}' as date)
+            {%- endif %}
+        limit 1
+    )
 {%- endmacro %}
 
 
