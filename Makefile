@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 export DBT_PROFILES_DIR := $(CURDIR)
-export LANDING_DIR ?= data/landing
+# LANDING_DIR is left as the user set it: unset, `make run` builds the generated sample in
+# data/sample_landing (SAMPLE_LANDING_DIR) and never writes to a landing zone it did not make.
 export WAREHOUSE_PATH ?= data/warehouse.duckdb
+# The Dagster instance of `make run` and `make dagster-dev` (run history, run queue).
+DAGSTER_HOME_DIR := $(or $(DAGSTER_HOME),$(CURDIR)/.dagster_home)
 
 ACCOUNTS ?= 2000
 DAYS ?= 400
@@ -35,14 +38,21 @@ $(STAMP): requirements.lock pyproject.toml
 lock: setup
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
+# Into LANDING_DIR, else data/sample_landing; only into an empty folder, or over an earlier
+# sample with REPLACE=1.
 generate: setup
-	$(BIN)/python -m warehouse.generate --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) --out $(LANDING_DIR)
+	$(BIN)/python -m warehouse.generate --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) \
+		$(if $(LANDING_DIR),--out $(LANDING_DIR)) $(if $(REPLACE),--replace)
 
+# The manifest Dagster reads. Parsed without LANDING_DIR, which only the sources' locations
+# read (dbt build renders them again with the real one), so that dbt's partial parse stays
+# valid whichever landing zone a run uses.
 parse: setup
-	$(BIN)/dbt parse --quiet
+	env -u LANDING_DIR $(BIN)/dbt parse --quiet
 
 run: setup parse
-	$(BIN)/python -m warehouse.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) \
+		$(BIN)/python -m warehouse.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
 
 test: setup
 	rm -rf $(TEST_DIR)
@@ -61,12 +71,12 @@ clean:
 	rm -rf target data/warehouse.duckdb
 
 # The Dagster UI on http://127.0.0.1:3000 (orchestration/README.md); its instance (run history,
-# the run queue of orchestration/dagster.yaml) lives in .dagster_home.
+# the run queue of orchestration/dagster.yaml) lives in .dagster_home, as `make run`'s does.
 .PHONY: dagster-dev
 dagster-dev: setup parse
-	mkdir -p .dagster_home
-	cp orchestration/dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home PATH=$(CURDIR)/$(BIN):$$PATH \
+	mkdir -p $(DAGSTER_HOME_DIR)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) PATH=$(CURDIR)/$(BIN):$$PATH \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 # Benchmark at scale (warehouse/bench.py; results in bench/results/). Not part of `make test`.

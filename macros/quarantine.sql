@@ -4,12 +4,29 @@
 -#}
 
 {#-
+    The quarantine reason of a row: the first row-level check it fails (`row_reason`, null
+    when it passes them all), else whether its primary key is duplicated. Duplicates are
+    decided among the rows that pass the row-level checks only, as ad_spend restatements
+    are: a copy that fails its own checks (say, a null FX rate) is quarantined for that
+    reason and does not make a valid copy a conflicting duplicate.
+-#}
+{% macro quarantine_reason(row_reason, key_columns, row_columns) -%}
+    coalesce(
+        {{ row_reason }},
+        {{ duplicate_key_reason(key_columns, row_columns, among=row_reason ~ ' is null') }}
+    )
+{%- endmacro %}
+
+
+{#-
     Duplicate primary keys: copies identical to the letter keep their first copy and
     quarantine the rest (`duplicate_row`); copies that disagree cannot be told apart, so
-    every one is quarantined (`conflicting_duplicate_key`).
+    every one is quarantined (`conflicting_duplicate_key`). `among`, when given, is a
+    condition that splits the rows into groups compared separately (quarantine_reason passes
+    "passes the row-level checks", so failed rows are never compared with usable ones).
 -#}
-{% macro duplicate_key_reason(key_columns, row_columns) -%}
-    {%- set partition = 'partition by ' ~ (key_columns | join(', ')) -%}
+{% macro duplicate_key_reason(key_columns, row_columns, among=none) -%}
+    {%- set partition = 'partition by ' ~ (key_columns | join(', ')) ~ ((', (' ~ among ~ ')') if among else '') -%}
     case
         when count(*) over ({{ partition }}) = 1 then null
         when min({{ row_fingerprint(row_columns) }}) over ({{ partition }})

@@ -17,6 +17,7 @@ from orchestration.assets.dbt import mart_key
 from orchestration.assets.landing import LANDING_SPECS
 from orchestration.expectations import SUITES, Outcome, read_build, run_suite
 from orchestration.resources import WarehouseResource
+from warehouse.landing import latest_spend_date
 
 GX_CHECK_SPECS = {
     suite.name: dg.AssetCheckSpec(
@@ -77,29 +78,31 @@ def spend_reported_for_as_of_date(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
     """The landing zone has spend dated on the run's as-of date. Checked before dbt builds
-    anything: without it, the as-of day would read as a day of zero spend for every account."""
+    anything: without it, the as-of day would read as a day of zero spend for every account.
+    dbt's on-run-start hook (assert_as_of_date_has_spend) holds the same rule for plain dbt."""
     as_of = requested_as_of(context)
-    files = sorted((Path(warehouse.landing_dir) / "ad_spend").glob("*.parquet"))
-    latest = None
-    if files:
-        connection = duckdb.connect()
-        try:
-            row = connection.execute(
-                "select max(spend_date) from read_parquet(?, union_by_name = true)",
-                [[str(file) for file in files]],
-            ).fetchone()
-            latest = row[0] if row else None
-        finally:
-            connection.close()
+    folder = Path(warehouse.landing_dir) / "ad_spend"
+    try:
+        latest = latest_spend_date(Path(warehouse.landing_dir))
+        problem = None
+    except duckdb.Error as error:
+        latest, problem = None, f"Cannot read the spend files in {folder}: {error}"
     passed = latest is not None and (as_of is None or latest >= as_of)
+    if not passed and problem is None:
+        problem = (
+            f"No spend in {folder}."
+            if latest is None
+            else f"The as-of date {as_of} is after the latest spend in {folder} ({latest}): "
+            f"run the partition {latest} or earlier, or wait for the spend of {as_of}."
+        )
     return dg.AssetCheckResult(
         passed=passed,
         metadata={
             "latest_spend_date": str(latest),
             "as_of_date": str(as_of),
-            "files": len(files),
+            "files": len(list(folder.glob("*.parquet"))),
         },
-        description=None if passed else f"No spend in the landing zone for {as_of}.",
+        description=problem,
     )
 
 

@@ -49,7 +49,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def assert_dbt_agrees(self) -> None:
         """dbt's profile reads WAREHOUSE_PATH and LANDING_DIR from the environment: the
         resource must name the same places, or dbt would build one file and Dagster check
-        and publish another."""
+        and publish another. When they are not set (the generated sample, the default
+        warehouse), they are set here to the resource's, for the dbt processes to read."""
+        os.environ.setdefault("LANDING_DIR", self.landing_dir)
+        os.environ.setdefault("WAREHOUSE_PATH", self.warehouse_path)
         for name, mine, dbts in (
             ("WAREHOUSE_PATH", self.warehouse_path, config.warehouse_path()),
             ("LANDING_DIR", self.landing_dir, config.landing_dir()),

@@ -15,11 +15,14 @@ compact DuckDB table; everything derived from it (billing, invoices) reads that 
 Usage::
 
     python -m warehouse.generate --accounts 2000 --days 400 --seed 7 \
-        --end-date 2026-11-20 --out data/landing
+        --end-date 2026-11-20 --out data/sample_landing
 
 The window is ``[end_date - days + 1, end_date]``. Nothing with an event date or time after
 the end of ``end_date`` is written (deadlines may lie later), except ``ad_spend.reported_at``,
 which is the report's arrival time (the day after the spend day, or later for restatements).
+
+A landing zone it makes starts with a ``.generated_sample`` marker file; it refuses to write
+into a folder that holds anything else, and replaces an earlier sample only with ``--replace``.
 """
 
 from __future__ import annotations
@@ -249,11 +252,9 @@ def _ts_arr(us: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
 
 
 def _prepare_folder(ctx: _Ctx, source: str) -> Path:
-    """Create the source folder and delete the Parquet files a previous run left there."""
+    """Create the source folder (prepare_target has made sure it holds no file of ours)."""
     folder = ctx.out_dir / source
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.parquet"):
-        old.unlink()
     return folder
 
 
@@ -1531,16 +1532,63 @@ def gen_creator_daily_stats(ctx: _Ctx, n_creators: int) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def generate(out_dir: Path, accounts: int, days: int, seed: int, end_date: date) -> dict[str, int]:
+# Written first into every landing zone the generator makes: it says the data is a generated
+# sample, which only the generator (with replace=True) and `make run` may replace.
+SAMPLE_MARKER = ".generated_sample"
+
+
+class TargetNotEmpty(Exception):
+    """The target folder holds data the generator may not replace."""
+
+
+def prepare_target(out_dir: Path, replace: bool) -> None:
+    """Make sure writing a sample into `out_dir` destroys nothing the generator did not make.
+
+    An empty or missing folder is fine. A folder with anything in it must be an earlier sample
+    (its marker present) and `replace` must be given; then the part files of that sample are
+    deleted, and nothing else: a file someone added stays where it is.
+    """
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return
+    if not (out_dir / SAMPLE_MARKER).exists():
+        raise TargetNotEmpty(
+            f"{out_dir} is not empty and was not made by the generator (no {SAMPLE_MARKER} "
+            "file): it may be a real landing zone. Generate into a new or empty folder."
+        )
+    if not replace:
+        raise TargetNotEmpty(
+            f"{out_dir} holds a sample generated earlier: pass --replace (make generate "
+            "REPLACE=1) to replace it, or generate into a new folder."
+        )
+    for source in SOURCES:
+        for old in (out_dir / source).glob("part-*.parquet"):
+            old.unlink()
+
+
+def generate(
+    out_dir: Path,
+    accounts: int,
+    days: int,
+    seed: int,
+    end_date: date,
+    replace: bool = False,
+) -> dict[str, int]:
     """Generate every landing source under `out_dir`; return row counts per source.
 
-    Deterministic for given arguments. Each source folder's old `*.parquet` files are
-    deleted first, so reruns replace the data.
+    Deterministic for given arguments. `out_dir` must be new or empty, or hold an earlier
+    sample (its SAMPLE_MARKER file) and `replace` be given: the generator never writes into,
+    or deletes from, a folder it did not make (TargetNotEmpty).
     """
     if accounts < 1 or days < 1:
         raise ValueError("accounts and days must be positive")
     out_dir = Path(out_dir)
+    prepare_target(out_dir, replace)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SAMPLE_MARKER).write_text(
+        "A sample landing zone made by warehouse.generate "
+        f"(accounts={accounts}, days={days}, seed={seed}, end_date={end_date}).\n"
+        "`make run` (when LANDING_DIR is not set) and `make generate REPLACE=1` may replace it.\n"
+    )
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     ctx = _Ctx(out_dir=out_dir, accounts=accounts, days=days, seed=seed, end_date=end_date, con=con)
@@ -1579,12 +1627,23 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=None,
-        help="landing directory (default: $LANDING_DIR, else data/landing)",
+        help="landing directory (default: $LANDING_DIR, else data/sample_landing)",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a sample generated earlier in --out (never a folder it did not make)",
     )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     out = args.out if args.out is not None else landing_dir()
-    counts = generate(out, args.accounts, args.days, args.seed, args.end_date)
+    try:
+        counts = generate(
+            out, args.accounts, args.days, args.seed, args.end_date, replace=args.replace
+        )
+    except TargetNotEmpty as error:
+        print(f"generate: {error}", file=sys.stderr)
+        return 2
     for source, n in counts.items():
         print(f"{source:28s} {n:>12,d}")
     print(f"wrote {sum(counts.values()):,d} rows to {out} in {time.perf_counter() - t0:.1f}s")

@@ -1,96 +1,219 @@
-"""`make run`: make sure there is a landing zone, then run the warehouse through Dagster.
+"""`make run`: check the landing zone, then run the warehouse through Dagster.
 
-One in-process run of the Dagster job (orchestration/jobs.py) for one as-of date: observe the
-landing zone, dbt build with its tests as checks, the GX suites, the notifications outbox and
-the BI copy. It prints where the BI copy is and the summary; dbt's and Dagster's detailed
-output goes to logs/make_run.log. The as-of date is AS_OF_DATE when set, else the latest
-spend_date in the landing zone.
+1. The landing zone: LANDING_DIR when set (real data: it must hold every source folder, and
+   nothing here writes to it or deletes from it); otherwise the generated sample in
+   SAMPLE_LANDING_DIR (data/sample_landing), made on the first run and reused after.
+2. The as-of date: AS_OF_DATE when set, else the latest spend_date in the landing zone; a date
+   after the latest spend is refused (dbt's on-run-start hook refuses it too).
+3. One in-process run of the Dagster job (orchestration/jobs.py) on the project's persistent
+   instance (DAGSTER_HOME, .dagster_home: the one `make dagster-dev` shows), so the run is in
+   the UI's history: observe the landing zone, dbt build with its tests as checks, the GX
+   suites, the notifications outbox and the BI copy.
+
+dbt's and Dagster's output goes to one log file per run, logs/runs/<UTC time>_as-of-<date>.log
+(RUN_LOG_DIR; the last RUN_LOGS_KEPT are kept). The console gets the summary, or one message
+naming the problem and the fix, and the exit status is not zero: no traceback for a user
+error.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
+import re
+import shutil
 import sys
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from warehouse.config import PROJECT_DIR, landing_dir, published_warehouse_path, warehouse_path
-from warehouse.summary import summary
+from warehouse import config
+from warehouse.housekeeping import RUN_LOGS_KEPT, prune
+from warehouse.landing import latest_spend_date, missing_sources
 
 if TYPE_CHECKING:
     import dagster as dg
 
-LOG_PATH = PROJECT_DIR / "logs" / "make_run.log"
+
+class UserError(Exception):
+    """A problem the user can fix; its text names the problem and the fix."""
 
 
-def ensure_landing(landing: Path, accounts: int, days: int, seed: int) -> None:
-    """Generate a sample landing zone when none is given (no accounts folder with data)."""
-    if any((landing / "accounts").glob("*.parquet")):
-        print(f"Landing zone: {landing}")
-        return
-    from warehouse.generate import generate
+# --- The landing zone ------------------------------------------------------------------------
 
+
+def configured_landing() -> Path:
+    """LANDING_DIR, which must hold a folder with Parquet files for every source."""
+    landing = config.landing_dir()
+    if not landing.is_dir():
+        raise UserError(
+            f"LANDING_DIR={landing} is not a folder: point LANDING_DIR at the landing zone "
+            "(one folder of Parquet files per source), or unset it to build a generated sample."
+        )
+    missing = missing_sources(landing)
+    if missing:
+        raise UserError(
+            f"The landing zone {landing} is incomplete: no Parquet file in "
+            + ", ".join(f"{source}/" for source in missing)
+            + ". Deliver those sources (README: The landing contract), or unset LANDING_DIR "
+            "to build a generated sample. Nothing was written to the landing zone."
+        )
+    return landing
+
+
+def sample_landing(accounts: int, days: int, seed: int) -> Path:
+    """The generated sample: reused when complete, else (re)generated into its own folder."""
+    from warehouse.generate import SAMPLE_MARKER, TargetNotEmpty, generate
+
+    sample = config.sample_landing_dir()
+    if (sample / SAMPLE_MARKER).exists() and not missing_sources(sample):
+        return sample
     print(
-        f"No landing zone at {landing}: generating a sample ({accounts:,} accounts, {days} days)."
+        f"No LANDING_DIR set: generating a sample ({accounts:,} accounts, {days} days) in {sample}."
     )
-    generate(
-        landing, accounts=accounts, days=days, seed=seed, end_date=date.today() - timedelta(days=1)
-    )
-
-
-def default_as_of(landing: Path) -> date:
-    """AS_OF_DATE when set, else the latest spend_date in the landing zone."""
-    requested = os.environ.get("AS_OF_DATE")
-    if requested:
-        return date.fromisoformat(requested)
-    connection = duckdb.connect()
     try:
-        row = connection.execute(
-            "select max(spend_date) from read_parquet(?, union_by_name = true)",
-            [str(landing / "ad_spend" / "*.parquet")],
-        ).fetchone()
-    finally:
-        connection.close()
-    if row is None or row[0] is None:
-        raise SystemExit(f"No spend in {landing / 'ad_spend'}: set AS_OF_DATE.")
-    return row[0]
+        generate(
+            sample,
+            accounts=accounts,
+            days=days,
+            seed=seed,
+            end_date=date.today() - timedelta(days=1),
+            replace=True,
+        )
+    except TargetNotEmpty as error:
+        raise UserError(
+            f"{error} (SAMPLE_LANDING_DIR; set LANDING_DIR instead if it is a landing zone)"
+        ) from None
+    return sample
 
 
-def build(as_of: date, log_path: Path = LOG_PATH) -> dg.ExecuteInProcessResult:
-    """Run the Dagster job for the as-of date in this process; the result, failed or not."""
-    import dagster as dg
+# --- The as-of date --------------------------------------------------------------------------
 
+
+def requested_as_of() -> date | None:
+    value = os.environ.get("AS_OF_DATE", "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(
+            f"AS_OF_DATE={value} is not a date: give it as YYYY-MM-DD (e.g. "
+            "AS_OF_DATE=2026-03-31), or unset it to build as of the latest spend."
+        ) from None
+
+
+def choose_as_of(landing: Path) -> date:
+    """AS_OF_DATE when set, else the latest spend_date; never a day after the latest spend."""
+    requested = requested_as_of()
+    folder = landing / "ad_spend"
+    try:
+        latest = latest_spend_date(landing)
+    except duckdb.Error as error:
+        raise UserError(
+            f"Cannot read the spend files in {folder}: {first_line(str(error))}. Replace or "
+            "remove the damaged file, then run again."
+        ) from None
+    if latest is None:
+        raise UserError(
+            f"No spend in {folder}: its files hold no spend row, so there is no as-of date to "
+            "build. Deliver the ad_spend files, then run again."
+        )
+    if requested is not None and requested > latest:
+        raise UserError(
+            f"AS_OF_DATE={requested} is after the latest spend in the landing zone ({latest}): "
+            f"every account would read as spending nothing after {latest}. Use AS_OF_DATE="
+            f"{latest} or earlier, or unset AS_OF_DATE."
+        )
+    as_of = requested or latest
     from orchestration.partitions import AS_OF_START, as_of_partitions
 
-    key = as_of.isoformat()
-    if not as_of_partitions.has_partition_key(key):
-        raise SystemExit(f"No partition {key}: as-of dates run from {AS_OF_START} to today.")
-    # With DAGSTER_HOME set (as `make dagster-dev` does), the run shows in the UI's history.
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    # dbt's output and Dagster's event log go to the log file; main() prints what matters.
-    with (
-        log_path.open("w") as log,
-        contextlib.redirect_stdout(log),
-        contextlib.redirect_stderr(log),
-    ):
-        from orchestration.definitions import defs
-
-        return defs.resolve_job_def("warehouse_build").execute_in_process(
-            partition_key=key,
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    if not as_of_partitions.has_partition_key(as_of.isoformat()):
+        raise UserError(
+            f"No partition for the as-of date {as_of}: as-of dates run from {AS_OF_START} to "
+            "today (UTC). Set AS_OF_DATE to a day in that range."
         )
+    return as_of
+
+
+# --- The warehouse file ----------------------------------------------------------------------
+
+
+def check_writer_free(warehouse: Path) -> None:
+    """DuckDB takes one writer per file: say who holds it rather than fail inside dbt."""
+    if not warehouse.exists():
+        return
+    try:
+        duckdb.connect(str(warehouse)).close()
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(error))
+        who = f"{holder.group(1)}, PID {holder.group(2)}" if holder else "another process"
+        raise UserError(
+            f"The warehouse {warehouse} is in use by another process ({who}); DuckDB allows one "
+            "writer. Close that process (BI tools open the published copy, not the warehouse) "
+            "or wait for its run to end, then run again."
+        ) from None
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+def run_log_path(as_of: date, started: datetime) -> Path:
+    return config.run_log_dir() / f"{started:%Y%m%dT%H%M%SZ}_as-of-{as_of.isoformat()}.log"
+
+
+@contextmanager
+def output_to(log_path: Path) -> Iterator[None]:
+    """Everything written to stdout and stderr, by Python, Dagster and the dbt processes it
+    starts, goes to the log file."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_path.open("a") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def dagster_instance() -> dg.DagsterInstance:
+    """The project's persistent instance (DAGSTER_HOME, else .dagster_home), with the run queue
+    settings of orchestration/dagster.yaml, as `make dagster-dev` prepares it."""
+    import dagster as dg
+
+    home = config.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    settings = config.PROJECT_DIR / "orchestration" / "dagster.yaml"
+    if not (home / "dagster.yaml").exists() or home == config.PROJECT_DIR / ".dagster_home":
+        shutil.copyfile(settings, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def build(as_of: date, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Run the Dagster job for the as-of date in this process; the result, failed or not."""
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def("warehouse_build").execute_in_process(
+        partition_key=as_of.isoformat(),
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
 
 
 def published_now(result: dg.ExecuteInProcessResult) -> bool:
@@ -100,9 +223,53 @@ def published_now(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
+def first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+# dbt's framing around the message of an error (dagster-dbt lists dbt's error events after
+# this line of its exception).
+DBT_ERRORS = "Errors parsed from dbt logs:"
+DBT_FRAMING = re.compile(
+    r"^(Encountered an error:?|(Compilation|Runtime|Database|Parsing) Error( in .*)?|>.*"
+    r"|compiled code at .*|Completed with .*|Done\. .*|Failure in .*)$"
+)
+
+# The fix to add to a message that names only the problem.
+FIXES = (
+    (
+        re.compile(r"^Landing source "),
+        "Replace or remove that file (the contract: models/staging/*/_*__sources.yml), then "
+        "run again.",
+    ),
+    (
+        re.compile(r"lock", re.IGNORECASE),
+        "Another process holds the warehouse: close it or wait for its run, then run again.",
+    ),
+)
+
+
+def dbt_error(text: str) -> str | None:
+    """The first line of dbt's own error message in a dagster-dbt exception, if any."""
+    if DBT_ERRORS not in text:
+        return None
+    for line in text.split(DBT_ERRORS, 1)[1].splitlines():
+        line = line.strip()
+        if line and not DBT_FRAMING.match(line):
+            return line
+    return None
+
+
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """What stopped a run: failed checks and failed steps, one line each."""
+    """What stopped a run, causes first: failed steps (with dbt's own message when dbt
+    failed), then failed checks; one line each."""
     lines = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+            continue  # listed below
+        text = error.message if error else ""
+        lines.append(dbt_error(text) or first_line(text) or f"step {event.step_key} failed")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             details = evaluation.metadata.get("failures")
@@ -111,40 +278,65 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
                 f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
                 + (f": {why}" if why else "")
             )
-    for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
-            continue  # listed above
-        message = error.message.strip().splitlines()[0] if error else ""
-        lines.append(f"step {event.step_key} failed: {message}")
     return lines
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--accounts", type=int, default=2000)
-    parser.add_argument("--days", type=int, default=400)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    landing, warehouse = landing_dir(), warehouse_path()
-    ensure_landing(landing, args.accounts, args.days, args.seed)
-    as_of = default_as_of(landing)
-    print(f"Building as of {as_of} through Dagster (details in {LOG_PATH}).")
-    result = build(as_of)
-    published = published_warehouse_path()
+def with_fix(problem: str) -> str:
+    for pattern, fix in FIXES:
+        if pattern.search(problem):
+            return f"{problem.rstrip('.')}. {fix}"
+    return problem
+
+
+def run(accounts: int, days: int, seed: int) -> None:
+    if config.landing_configured():
+        landing = configured_landing()
+        print(f"Landing zone: {landing}")
+    else:
+        landing = sample_landing(accounts, days, seed)
+        print(f"Landing zone: the generated sample in {landing} (set LANDING_DIR for real data)")
+    warehouse, published = config.warehouse_path(), config.published_warehouse_path()
+    # dbt reads both from the environment: it must read these.
+    os.environ["LANDING_DIR"] = str(landing)
+    os.environ["WAREHOUSE_PATH"] = str(warehouse)
+    as_of = choose_as_of(landing)
+    check_writer_free(warehouse)
+    log_path = run_log_path(as_of, datetime.now(UTC))
+    print(f"Building as of {as_of} through Dagster (log: {log_path}).")
+    with output_to(log_path):
+        instance = dagster_instance()
+        with instance:
+            result = build(as_of, instance)
+        problems = failures(result)
+        for problem in problems:
+            print(f"make run: {problem}", file=sys.stderr)
+    prune(log_path.parent, "*_as-of-*.log", RUN_LOGS_KEPT)
     if not result.success:
-        print(f"The run failed (see {LOG_PATH}):", file=sys.stderr)
-        for line in failures(result):
-            print(f"  {line}", file=sys.stderr)
-        if not published_now(result):
-            print(f"The BI copy at {published} was left as it was.", file=sys.stderr)
-        raise SystemExit(1)
+        problem = problems[0] if problems else "the run failed"
+        kept = "" if published_now(result) else f" The BI copy {published} was not replaced."
+        raise UserError(f"{with_fix(problem)}{kept} Log: {log_path}")
     if published_now(result):
         print(f"Published for BI (open it read-only): {published}")
     else:
         print(f"Not published: the BI copy at {published} is as of a later day than {as_of}.")
+    from warehouse.summary import summary
+
     print(summary(warehouse))
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    try:
+        run(args.accounts, args.days, args.seed)
+    except UserError as error:
+        print(f"make run: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -19,6 +19,7 @@ from orchestration.project import warehouse_dbt_project
 from orchestration.refresh import landing_snapshot, plan_refresh, save_state
 from orchestration.resources import WarehouseResource
 from orchestration.translator import WarehouseDbtTranslator
+from warehouse.housekeeping import DBT_RUN_FOLDERS_KEPT, prune
 
 translator = WarehouseDbtTranslator()
 
@@ -55,9 +56,19 @@ def warehouse_dbt_build(
         {"warehouse/refresh": plan.summary()[:200], "warehouse/as_of_date": str(window.last)},
     )
     invocation = dbt.cli(dbt_build_args(window, plan), context=context)
-    yield from invocation.stream()
-    manifest = invocation.target_path / "manifest.json"
-    save_state(snapshot, warehouse_file, manifest, window.last, plan)
+    try:
+        yield from invocation.stream()
+        save_state(
+            snapshot, warehouse_file, invocation.target_path / "manifest.json", window.last, plan
+        )
+    finally:
+        # dagster-dbt gives each invocation its own artifacts folder under dbt's target path
+        # (<op>-<run>-<id>): keep the last few, so that target/ does not grow run after run.
+        prune(
+            invocation.target_path.parent,
+            f"{context.op_execution_context.op.name}-*",
+            DBT_RUN_FOLDERS_KEPT,
+        )
 
 
 def mart_tables() -> dict[dg.AssetKey, str]:

@@ -43,7 +43,7 @@ def observe_folder(folder: Path) -> tuple[dg.DataVersion, dict[str, Any]]:
     for file in files:
         stat = file.stat()
         fingerprint.update(f"{file.name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    rows = 0
+    rows: int | None = 0
     if files:
         connection = duckdb.connect()
         try:
@@ -52,13 +52,16 @@ def observe_folder(folder: Path) -> tuple[dg.DataVersion, dict[str, Any]]:
                 [[str(file) for file in files]],
             ).fetchone()
             rows = int(row[0]) if row else 0
+        except duckdb.Error:
+            # A damaged file: dbt's landing contract check names it and stops the build.
+            rows = None
         finally:
             connection.close()
     metadata: dict[str, Any] = {
         "path": dg.MetadataValue.path(str(folder)),
         "files": len(files),
         "bytes": sum(file.stat().st_size for file in files),
-        "rows": rows,
+        "rows": rows if rows is not None else "unreadable file",
     }
     return dg.DataVersion(fingerprint.hexdigest()[:16]), metadata
 

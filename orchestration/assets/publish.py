@@ -47,8 +47,8 @@ def failed_checks(context: dg.AssetExecutionContext) -> list[str]:
     output_required=False,
     description=(
         "Read-only copy of the marts for BI (PUBLISHED_WAREHOUSE_PATH, default "
-        f"data/published/tiktok_one_bi.duckdb), DuckDB storage {STORAGE_VERSION}, swapped in "
-        "atomically after a fully checked build."
+        "published/<warehouse name>_bi.duckdb beside WAREHOUSE_PATH), DuckDB storage "
+        f"{STORAGE_VERSION}, swapped in atomically after a fully checked build."
     ),
 )
 def tiktok_one_bi(

@@ -111,3 +111,73 @@ def test_wrong_column_type_names_source_column_and_file(broken_landings, tmp_pat
     assert result.returncode != 0
     assert "Landing source 'ad_spend': column 'spend' is VARCHAR" in result.stdout
     assert "tiering.parquet" in result.stdout
+
+
+def _dbt_run(landing: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Plain `dbt run` of one view that reads nothing but a landing source: its hooks run
+    first, and it builds in a moment when they pass."""
+    return subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
+            "run",
+            "--select",
+            "base_reference__fx_rates",
+            "--target-path",
+            str(tmp_path / "target"),
+            *args,
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(landing, tmp_path / "guarded.duckdb"),
+        capture_output=True,
+        text=True,
+    )
+
+
+def _files(landing: Path) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for path in sorted(landing.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def guarded_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture landing zone: spend up to 2026-03-31."""
+    return build_fixture_landing(tmp_path_factory.mktemp("guarded") / "landing")
+
+
+def test_plain_dbt_refuses_an_as_of_date_after_the_latest_spend(guarded_landing, tmp_path):
+    before = _files(guarded_landing)
+    result = _dbt_run(guarded_landing, tmp_path, "--vars", "{as_of_date: 2026-04-05}")
+    assert result.returncode != 0
+    assert (
+        f"as_of_date 2026-04-05 is after the latest spend_date in {guarded_landing}/ad_spend "
+        "(2026-03-31)"
+    ) in result.stdout
+    assert "allow_as_of_without_spend: true" in result.stdout
+    assert "OK created" not in result.stdout
+    assert _files(guarded_landing) == before
+
+
+def test_plain_dbt_builds_after_the_latest_spend_when_told_no_one_spent(guarded_landing, tmp_path):
+    vars_ = "{as_of_date: 2026-04-05, allow_as_of_without_spend: true}"
+    result = _dbt_run(guarded_landing, tmp_path, "--vars", vars_)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "OK created sql view model staging.base_reference__fx_rates" in result.stdout
+
+
+def test_plain_dbt_refuses_an_as_of_date_that_is_not_a_date(guarded_landing, tmp_path):
+    result = _dbt_run(guarded_landing, tmp_path, "--vars", "{as_of_date: '2026-13-01'}")
+    assert result.returncode != 0
+    assert "as_of_date '2026-13-01' is not a date: give it as YYYY-MM-DD" in result.stdout
+
+
+def test_a_file_that_is_not_parquet_stops_the_run_naming_it(guarded_landing, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(guarded_landing, landing)
+    restatement = landing / "ad_spend" / "restatement.csv"
+    restatement.write_text("account_id,spend_date,spend\nacc_1,2026-03-30,12.00\n")
+    (landing / "notes.txt").write_text("at the root, not in a source folder: not read")
+    before = _files(landing)
+    result = _dbt_run(landing, tmp_path)
+    assert result.returncode != 0
+    assert f"Landing file not read: {restatement} is not a Parquet file" in result.stdout
+    assert "notes.txt" not in result.stdout
+    assert _files(landing) == before

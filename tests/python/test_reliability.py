@@ -222,6 +222,9 @@ FUZZ: dict[str, list[tuple[dict, str | None]]] = {
             {"currency": "EUR", "rate_date": date(1999, 1, 5), "usd_per_unit": 2.0},
             "conflicting_duplicate_key",
         ),
+        # A copy that fails its own check does not make the valid copy a conflicting duplicate.
+        ({"currency": "EUR", "rate_date": date(1999, 1, 6), "usd_per_unit": None}, "invalid_rate"),
+        ({"currency": "EUR", "rate_date": date(1999, 1, 6), "usd_per_unit": 1.0}, None),
     ],
     "payment_methods": [
         (
@@ -470,7 +473,7 @@ FUZZ: dict[str, list[tuple[dict, str | None]]] = {
         (
             {
                 "creator_id": "crt_fuzz_dup",
-                "birth_date": date(9997, 1, 1),
+                "birth_date": date(1, 2, 1),
                 "country_code": "US",
                 "account_type": "personal",
             },
@@ -479,7 +482,7 @@ FUZZ: dict[str, list[tuple[dict, str | None]]] = {
         (
             {
                 "creator_id": "crt_fuzz_dup",
-                "birth_date": date(9997, 1, 2),
+                "birth_date": date(1, 2, 2),
                 "country_code": "US",
                 "account_type": "personal",
             },
@@ -492,7 +495,7 @@ FUZZ: dict[str, list[tuple[dict, str | None]]] = {
                 "country_code": "US",
                 "account_type": "personal",
             },
-            None,
+            "birth_date_after_as_of_date",
         ),
         (
             {
@@ -503,12 +506,32 @@ FUZZ: dict[str, list[tuple[dict, str | None]]] = {
             },
             None,
         ),
+        # Same key: the copy born after the as-of date is quarantined, the other one staged.
+        (
+            {
+                "creator_id": "crt_fuzz_fixed",
+                "birth_date": date(9996, 1, 1),
+                "country_code": "US",
+                "account_type": "personal",
+            },
+            "birth_date_after_as_of_date",
+        ),
+        (
+            {
+                "creator_id": "crt_fuzz_fixed",
+                "birth_date": date(1, 3, 1),
+                "country_code": "US",
+                "account_type": "personal",
+            },
+            None,
+        ),
     ],
     "creator_daily_stats": [
         ({**_stat(None)}, "null_key"),
         (_stat("crt_fuzz_unborn", day=date(2026, 3, 4), follower_count=-1), "negative_count"),
         (_stat("crt_nobody"), "unknown_creator"),
-        (_stat("crt_fuzz_unborn"), None),
+        (_stat("crt_fuzz_unborn"), "unknown_creator"),  # its creator is quarantined
+        (_stat("crt_fuzz_fixed"), None),
         (_stat("crt_fuzz_ancient"), None),
         (
             _stat("crt_fuzz_ancient", day=date(2026, 3, 6), follower_count=1),

@@ -20,18 +20,25 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         *,
         case
             when account_id is null then 'null_key'
-            else {{ duplicate_key_reason(
-                ['account_id'],
-                ['account_name', 'country_code', 'ads_manager_created_on', 'tiktok_one_joined_on',
-                 'is_first_time_advertiser', 'business_profile_completed_on', 'is_managed', 'agency_id']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['account_id'],
+            ['account_name', 'country_code', 'ads_manager_created_on', 'tiktok_one_joined_on',
+             'is_first_time_advertiser', 'business_profile_completed_on', 'is_managed', 'agency_id']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

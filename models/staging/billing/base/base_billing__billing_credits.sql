@@ -33,7 +33,7 @@ converted as (
     {{ join_latest_fx_rate('typed', 'fx_rates', 'currency', 'issued_on') }}
 ),
 
-checked as (
+row_checked as (
     select
         converted.*,
         case
@@ -46,15 +46,22 @@ checked as (
             when accounts.account_id is null then 'unknown_account'
             when converted.currency is null then 'null_currency'
             when converted.usd_per_unit is null then 'no_fx_rate'
-            else {{ duplicate_key_reason(
-                ['credit_id'],
-                ['converted.account_id', 'credit_source', 'source_ref', 'amount', 'converted.currency',
-                 'issued_at', 'expires_at']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from converted
     left join accounts
         on converted.account_id = accounts.account_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['credit_id'],
+            ['account_id', 'credit_source', 'source_ref', 'amount', 'currency',
+             'issued_at', 'expires_at']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

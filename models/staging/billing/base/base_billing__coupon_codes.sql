@@ -18,7 +18,7 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         *,
         case
@@ -29,12 +29,19 @@ checked as (
             when redeem_by is null then 'null_redeem_by'
             when credit_validity_days is null or credit_validity_days <= 0 then 'invalid_credit_validity_days'
             when max_redemptions is null or max_redemptions < 1 then 'invalid_max_redemptions'
-            else {{ duplicate_key_reason(
-                ['coupon_code'],
-                ['credit_amount', 'currency', 'redeem_by', 'credit_validity_days', 'max_redemptions']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['coupon_code'],
+            ['credit_amount', 'currency', 'redeem_by', 'credit_validity_days', 'max_redemptions']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

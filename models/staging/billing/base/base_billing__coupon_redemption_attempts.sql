@@ -19,18 +19,27 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         typed.*,
         case
             -- A missing code is an attempt with an unknown code, not unusable input.
             when {{ any_null(['attempt_id', 'typed.account_id', 'attempted_at']) }} then 'null_key'
             when accounts.account_id is null then 'unknown_account'
-            else {{ duplicate_key_reason(['attempt_id'], ['typed.account_id', 'coupon_code', 'attempted_at']) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['attempt_id'], ['account_id', 'coupon_code', 'attempted_at']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

@@ -23,21 +23,28 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         typed.*,
         case
             when {{ any_null(['invoice_id', 'typed.account_id', 'issued_on', 'due_on']) }} then 'null_key'
             when out_of_range_columns != '' then 'value_out_of_range'
             when accounts.account_id is null then 'unknown_account'
-            else {{ duplicate_key_reason(
-                ['invoice_id'],
-                ['typed.account_id', 'issued_on', 'due_on', 'paid_on', 'amount', 'currency']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['invoice_id'],
+            ['account_id', 'issued_on', 'due_on', 'paid_on', 'amount', 'currency']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

@@ -36,7 +36,7 @@ converted as (
     {{ join_latest_fx_rate('typed', 'fx_rates', 'currency', 'granted_on') }}
 ),
 
-checked as (
+row_checked as (
     select
         converted.*,
         case
@@ -55,15 +55,22 @@ checked as (
             when accounts.account_id is null then 'unknown_account'
             when converted.currency is null then 'null_currency'
             when converted.usd_per_unit is null then 'no_fx_rate'
-            else {{ duplicate_key_reason(
-                ['grant_id'],
-                ['converted.account_id', 'agreement_type', 'credit_type', 'amount', 'discount_pct',
-                 'max_discount_amount', 'converted.currency', 'granted_at', 'expires_at', 'granted_by']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from converted
     left join accounts
         on converted.account_id = accounts.account_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['grant_id'],
+            ['account_id', 'agreement_type', 'credit_type', 'amount', 'discount_pct',
+             'max_discount_amount', 'currency', 'granted_at', 'expires_at', 'granted_by']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

@@ -19,18 +19,27 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         typed.*,
         case
             when {{ any_null(['payment_method_id', 'typed.account_id', 'linked_at']) }} then 'null_key'
             when removed_at < linked_at then 'removed_before_linked'
             when accounts.account_id is null then 'unknown_account'
-            else {{ duplicate_key_reason(['payment_method_id'], ['typed.account_id', 'linked_at', 'removed_at']) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['payment_method_id'], ['account_id', 'linked_at', 'removed_at']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

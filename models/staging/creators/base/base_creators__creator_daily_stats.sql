@@ -22,7 +22,7 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         typed.*,
         case
@@ -30,14 +30,21 @@ checked as (
             when out_of_range_columns != '' then 'value_out_of_range'
             when follower_count < 0 or video_views < 0 or posts < 0 then 'negative_count'
             when creators.creator_id is null then 'unknown_creator'
-            else {{ duplicate_key_reason(
-                ['typed.creator_id', 'stat_date'],
-                ['follower_count', 'video_views', 'posts', 'in_good_standing']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
     left join creators
         on typed.creator_id = creators.creator_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['creator_id', 'stat_date'],
+            ['follower_count', 'video_views', 'posts', 'in_good_standing']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

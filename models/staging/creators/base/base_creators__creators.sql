@@ -15,14 +15,25 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         *,
         case
             when creator_id is null then 'null_key'
-            else {{ duplicate_key_reason(['creator_id'], ['birth_date', 'country_code', 'account_type']) }}
-        end as quarantine_reason,
+            -- Not born yet on the as-of date: a wrong date, not a creator aged below zero.
+            when birth_date > {{ as_of_date() }} then 'birth_date_after_as_of_date'
+        end as row_quarantine_reason,
     from typed
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['creator_id'], ['birth_date', 'country_code', 'account_type']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

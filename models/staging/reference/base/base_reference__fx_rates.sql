@@ -14,16 +14,25 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         *,
         case
             when {{ any_null(['currency', 'rate_date']) }} then 'null_key'
             when usd_per_unit is null or usd_per_unit <= 0 or isnan(usd_per_unit) or isinf(usd_per_unit)
                 then 'invalid_rate'
-            else {{ duplicate_key_reason(['currency', 'rate_date'], ['usd_per_unit']) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['currency', 'rate_date'], ['usd_per_unit']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked

@@ -21,7 +21,7 @@ typed as (
     from source
 ),
 
-checked as (
+row_checked as (
     select
         typed.*,
         case
@@ -29,14 +29,21 @@ checked as (
             when out_of_range_columns != '' then 'value_out_of_range'
             when creatives_requested is null or creatives_requested < 0 then 'invalid_creatives_requested'
             when accounts.account_id is null then 'unknown_account'
-            else {{ duplicate_key_reason(
-                ['request_id'],
-                ['typed.account_id', 'project_id', 'requested_at', 'creatives_requested']
-            ) }}
-        end as quarantine_reason,
+        end as row_quarantine_reason,
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_reason(
+            'row_quarantine_reason',
+            ['request_id'],
+            ['account_id', 'project_id', 'requested_at', 'creatives_requested']
+        ) }} as quarantine_reason,
+    from row_checked
 )
 
 select * from checked
