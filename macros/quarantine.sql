@@ -1,11 +1,7 @@
 {#-
-    Quarantine helpers shared by the staging base models. A base model keeps every raw row
-    and names, in `quarantine_reason`, the first check it fails (null when it is usable).
--#}
-
-{#-
-    The quarantine reason of a row: the first row-level check it fails (`row_reason`, null
-    when it passes them all), else whether its primary key is duplicated. Duplicates are
+    The staging base models keep every raw row and name, in `quarantine_reason`, the first
+    check it fails (null when usable): the first row-level check (`row_reason`, null when it
+    passes them all), else whether its primary key is duplicated. Duplicates are
     decided among the rows that pass the row-level checks only, as ad_spend restatements
     are: a copy that fails its own checks (say, a null FX rate) is quarantined for that
     reason and does not make a valid copy a conflicting duplicate.

@@ -1,23 +1,17 @@
 {#-
     The first day an incremental model recomputes (README, Performance): the var
-    `recompute_from` when the orchestrator widens the window (late data, an older
-    restatement), else the as-of date less `recompute_days` - 1, and never after the day that
-    follows the model's own last stored day, so that a run after a pause leaves no gap (the
-    usual dbt `max(...) from this` bound). Only called in an incremental run; a first build or
-    `--full-refresh` computes every day with the same SQL. Returned as a date literal, so that
-    DuckDB skips the row groups before it when it scans.
+    `recompute_from` when the orchestrator widens the window, else the as-of date less
+    `recompute_days` - 1; never after the day after the model's own last stored day (the
+    usual dbt `max(...) from this` bound), so a pause leaves no gap. A date literal, so that
+    DuckDB skips the row groups before it. Only called in an incremental run.
 -#}
 {% macro recompute_from() -%}
-    {%- if not execute -%}
-        {{ return("cast(null as date)") }}
-    {%- endif -%}
+    {%- if not execute -%}{{ return("cast(null as date)") }}{%- endif -%}
     {%- set explicit = var('recompute_from', none) -%}
     {%- set first_day -%}
         select cast(least(
-            {% if explicit -%}
-            cast('{{ explicit }}' as date),
-            {%- else -%}
-            {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
+            {%- if explicit %} cast('{{ explicit }}' as date),
+            {%- else %} {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
             {%- endif %}
             (select {{ add_days('max(date_day)', 1) }} from {{ this }})
         ) as varchar)
@@ -27,27 +21,17 @@
 
 
 {#-
-    The configuration of a day-grained incremental model: every stored day from the window's
-    first day on is deleted (days after the as-of date too, when a build goes back in time),
-    then the recomputed days are inserted. On Spark the same idea is insert_overwrite by day.
+    A day-grained incremental model: the stored days from the window's first day on (days
+    after the as-of date too, when a build goes back in time) are deleted, then the
+    recomputed days inserted, by `replace_window`, a dbt custom incremental strategy.
 -#}
 {% macro day_window_config() -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='replace_window',
-        on_schema_change='fail',
-    ) }}
+    {{ config(materialized='incremental', incremental_strategy='replace_window', on_schema_change='fail') }}
 {%- endmacro %}
 
-
-{#-
-    The `replace_window` strategy (a dbt custom incremental strategy): delete the stored days
-    from the window's first day on, then insert the recomputed ones.
--#}
 {% macro get_incremental_replace_window_sql(arg_dict) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ arg_dict['target_relation'] }}
-    where date_day >= {{ recompute_from() }};
+    delete from {{ arg_dict['target_relation'] }} where date_day >= {{ recompute_from() }};
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
@@ -55,13 +39,10 @@
 
 {#-
     A rule's day count from the seed tier_day_counts, as a literal (window frames need one).
-    The seed is built before any model that reads it (the model names it with depends_on).
+    The model names the seed with depends_on; seeds live in schema rules (dbt_project.yml).
 -#}
 {% macro tier_day_count(name) -%}
-    {%- if not execute -%}
-        {{ return(30) }}
-    {%- endif -%}
-    {#- Seeds live in schema rules (dbt_project.yml); a unit test reads the built seed too. -#}
+    {%- if not execute -%}{{ return(30) }}{%- endif -%}
     {%- set relation = api.Relation.create(database=target.database, schema='rules', identifier='tier_day_counts') -%}
     {%- set days = run_query("select days from " ~ relation ~ " where day_count = '" ~ name ~ "'").columns[0].values() -%}
     {%- if days | length != 1 -%}
