@@ -150,6 +150,35 @@ def test_two_step_drop_history(warehouse):
             ],
         ),
         ("acc_threshold_met", []),  # 20 days below on the as-of date: no warning yet.
+        (
+            "acc_warned_on_as_of",
+            [
+                (
+                    date(2026, 3, 31),
+                    "classic",
+                    "essential",
+                    date(2026, 3, 7),
+                    date(2026, 4, 5),
+                    "pending",
+                    None,
+                )
+            ],
+        ),
+        (
+            # Essential again on 03-29, after the warning: still projected none.
+            "acc_below_29_days",
+            [
+                (
+                    date(2026, 3, 27),
+                    "classic",
+                    "none",
+                    date(2026, 3, 3),
+                    date(2026, 4, 1),
+                    "pending",
+                    None,
+                )
+            ],
+        ),
     ],
 )
 def test_downgrade_warnings(warehouse, account_id, expected):
