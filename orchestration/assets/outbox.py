@@ -30,7 +30,8 @@ from warehouse.outbox import replace_days, write_day_file
     ],
     description=(
         "The day's tier events (downgrade warnings in-product and by email, with the spend "
-        "that keeps the tier and the last day to, downgrades, upgrades) in table outbox.tier_events and in "
+        "that keeps the tier and the last day to, downgrades, upgrades) in table "
+        "outbox.tier_events and in "
         "<OUTBOX_DIR>/tier_events/date=YYYY-MM-DD/events.parquet; idempotent per day."
     ),
 )
