@@ -128,3 +128,15 @@
         and ({{ relation }}.{{ value_column }} < {{ bands_relation }}.next_band_floor
             or {{ bands_relation }}.next_band_floor is null)
 {%- endmacro %}
+
+
+{#-
+    A USD amount rounded up to the cent, for an amount an account must spend: spending the
+    shown figure is never a fraction of a cent short of the target.
+-#}
+{% macro cents_up(expression) -%}
+    {{ return(adapter.dispatch('cents_up', 'tiktok_one_warehouse')(expression)) }}
+{%- endmacro %}
+{% macro duckdb__cents_up(expression) -%}
+    cast(cast(ceil(({{ expression }}) * 100) as decimal(18, 0)) * 0.01 as decimal(18, 2))
+{%- endmacro %}

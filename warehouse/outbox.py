@@ -6,11 +6,18 @@ effect on D (an in-product notification each; the program promises email only fo
 warning). They go to the table `outbox.tier_events` in the warehouse and to one Parquet file per
 day, `<OUTBOX_DIR>/tier_events/date=D/events.parquet`.
 
+A warning also carries what keeps the tier (RULES.md section 13, from `marts.fct_tier_outlook`):
+`spend_to_keep_tier_usd`, the spend on the next day that keeps it, and `keep_tier_by`, the last
+day it can. The outlook is that of the build's as-of date, so they are filled when the warning
+is dated the as-of date (the daily run) and null for a warning of an earlier day (a backfill of
+older days, or a day re-written by a later build); upgrades and downgrades have none.
+
 A day's events depend only on spend up to D, so any build as of D or later gives the same
 rows (an upgrade, a downgrade or a warning dated D never changes once D is over, restatements
-aside). Writing a day is idempotent: the day's rows are replaced in one transaction, and the
-file is written in a fixed order and schema to a temporary name, then renamed over the old
-one, so a re-run writes the same bytes and a reader never sees half a file.
+aside), except the two outlook fields above. Writing a day is idempotent: the day's rows are
+replaced in one transaction, and the file is written in a fixed order and schema to a
+temporary name, then renamed over the old one, so a re-run writes the same bytes and a reader
+never sees half a file.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ EVENT_SCHEMA = pa.schema(
         pa.field("from_tier", pa.string()),
         pa.field("to_tier", pa.string()),
         pa.field("scheduled_downgrade_date", pa.date32()),
+        pa.field("spend_to_keep_tier_usd", pa.decimal128(18, 2)),
+        pa.field("keep_tier_by", pa.date32()),
     ]
 )
 
@@ -50,12 +59,18 @@ create table if not exists outbox.tier_events (
     account_id varchar not null,
     from_tier varchar,
     to_tier varchar,
-    scheduled_downgrade_date date
+    scheduled_downgrade_date date,
+    spend_to_keep_tier_usd decimal(18, 2),
+    keep_tier_by date
 );
+-- An outbox written before the warnings carried the tier outlook gets its columns.
+alter table outbox.tier_events add column if not exists spend_to_keep_tier_usd decimal(18, 2);
+alter table outbox.tier_events add column if not exists keep_tier_by date;
 """
 
 # from_tier/to_tier: the change for an upgrade or downgrade; for a warning, the tier at risk
-# and the tier the account would drop to. event_id is stable across re-runs, so that the
+# and the tier the account would drop to, with the outlook of the as-of date when the warning
+# is dated that day (see the module's docstring). event_id is stable across re-runs, so that the
 # messaging system can drop a message it has already sent.
 DAY_EVENTS = f"""
 with
@@ -68,6 +83,10 @@ downgrade_warnings as (
     select * from marts.fct_downgrade_warnings
 ),
 
+tier_outlook as (
+    select * from marts.fct_tier_outlook
+),
+
 changes as (
     select
         effective_date as event_date,
@@ -76,6 +95,8 @@ changes as (
         from_tier,
         to_tier,
         cast(null as date) as scheduled_downgrade_date,
+        cast(null as decimal(18, 2)) as spend_to_keep_tier_usd,
+        cast(null as date) as keep_tier_by,
     from tier_changes
     where effective_date between $first and $last
         and change_type in ('upgrade', 'downgrade')
@@ -83,14 +104,19 @@ changes as (
 
 warnings as (
     select
-        warning_date as event_date,
+        downgrade_warnings.warning_date as event_date,
         'downgrade_warning' as event_type,
-        account_id,
-        tier_at_risk as from_tier,
-        projected_tier as to_tier,
-        scheduled_downgrade_date,
+        downgrade_warnings.account_id,
+        downgrade_warnings.tier_at_risk as from_tier,
+        downgrade_warnings.projected_tier as to_tier,
+        downgrade_warnings.scheduled_downgrade_date,
+        tier_outlook.spend_to_keep_tier_usd,
+        tier_outlook.keep_tier_by,
     from downgrade_warnings
-    where warning_date between $first and $last
+    left join tier_outlook
+        on downgrade_warnings.account_id = tier_outlook.account_id
+        and downgrade_warnings.warning_date = tier_outlook.as_of_date
+    where downgrade_warnings.warning_date between $first and $last
 ),
 
 events as (
@@ -120,6 +146,8 @@ final as (
         events.from_tier,
         events.to_tier,
         events.scheduled_downgrade_date,
+        events.spend_to_keep_tier_usd,
+        events.keep_tier_by,
     from events
     inner join channels
         on events.event_type = channels.event_type

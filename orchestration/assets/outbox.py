@@ -23,13 +23,15 @@ from warehouse.outbox import replace_days, write_day_file
     deps=[
         mart_key("fct_tier_changes"),
         mart_key("fct_downgrade_warnings"),
+        mart_key("fct_tier_outlook"),
         # Not read, but its checks (the as-of date is fresh, the account-day spine is whole)
         # must pass before any notification goes out.
         mart_key("fct_account_tier_daily"),
     ],
     description=(
-        "The day's tier events (downgrade warnings in-product and by email, downgrades, "
-        "upgrades) in table outbox.tier_events and in "
+        "The day's tier events (downgrade warnings in-product and by email, with the spend "
+        "that keeps the tier and the last day to, downgrades, upgrades) in table "
+        "outbox.tier_events and in "
         "<OUTBOX_DIR>/tier_events/date=YYYY-MM-DD/events.parquet; idempotent per day."
     ),
 )

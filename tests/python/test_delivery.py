@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -78,6 +79,63 @@ def test_the_outbox_holds_each_days_tier_events(warehouse_copy, tmp_path):
             assert {row["event_date"] for row in pq.read_table(file).to_pylist()} <= {day}
     finally:
         connection.close()
+
+
+def test_a_warning_on_the_as_of_date_carries_what_keeps_the_tier(warehouse_copy, tmp_path):
+    outbox = tmp_path / "outbox"
+    write_outbox(warehouse_copy, outbox, date(2026, 3, 27), FIXTURE_AS_OF)
+    # acc_warned_on_as_of (warehouse/fixtures/tiering.py): warned on the as-of date, 25 days
+    # below classic, with 2,500 spent in the 29 days up to it: 7,500 on 04-01 keeps classic,
+    # and 04-05 (its scheduled downgrade date) is the last day to reach 10,000.
+    today = pq.read_table(event_file(outbox, FIXTURE_AS_OF)).to_pylist()
+    warning = date(2026, 4, 5)
+    assert [
+        (row["channel"], row["spend_to_keep_tier_usd"], row["keep_tier_by"])
+        for row in today
+        if row["account_id"] == "acc_warned_on_as_of"
+    ] == [("email", Decimal("7500.00"), warning), ("in_product", Decimal("7500.00"), warning)]
+    # A downgrade (acc_historical_basis's, on the as-of date) has nothing to keep.
+    others = [row for row in today if row["event_type"] != "downgrade_warning"]
+    assert others
+    assert {(row["spend_to_keep_tier_usd"], row["keep_tier_by"]) for row in others} == {
+        (None, None)
+    }
+    # acc_below_29_days was warned on 03-27: the outlook as of 03-31 is not that day's.
+    earlier = pq.read_table(event_file(outbox, date(2026, 3, 27))).to_pylist()
+    assert [
+        (row["event_type"], row["spend_to_keep_tier_usd"], row["keep_tier_by"])
+        for row in earlier
+        if row["account_id"] == "acc_below_29_days"
+    ] == [("downgrade_warning", None, None)] * 2
+
+
+def test_an_outbox_table_written_before_the_outlook_gets_its_columns(warehouse_copy, tmp_path):
+    connection = duckdb.connect(str(warehouse_copy))
+    try:
+        connection.execute(
+            """
+            create schema if not exists outbox;
+            create table outbox.tier_events (
+                event_id varchar not null, event_date date not null, event_type varchar not null,
+                channel varchar not null, account_id varchar not null, from_tier varchar,
+                to_tier varchar, scheduled_downgrade_date date
+            );
+            """
+        )
+    finally:
+        connection.close()
+    write_outbox(warehouse_copy, tmp_path / "outbox", FIXTURE_AS_OF, FIXTURE_AS_OF)
+    connection = duckdb.connect(str(warehouse_copy), read_only=True)
+    try:
+        kept = connection.execute(
+            """
+            select spend_to_keep_tier_usd, keep_tier_by from outbox.tier_events
+            where account_id = 'acc_warned_on_as_of' and channel = 'email'
+            """
+        ).fetchall()
+    finally:
+        connection.close()
+    assert kept == [(Decimal("7500.00"), date(2026, 4, 5))]
 
 
 def test_rewriting_a_day_writes_the_same_bytes_and_no_duplicates(warehouse_copy, tmp_path):

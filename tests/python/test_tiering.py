@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -150,6 +151,35 @@ def test_two_step_drop_history(warehouse):
             ],
         ),
         ("acc_threshold_met", []),  # 20 days below on the as-of date: no warning yet.
+        (
+            "acc_warned_on_as_of",
+            [
+                (
+                    date(2026, 3, 31),
+                    "classic",
+                    "essential",
+                    date(2026, 3, 7),
+                    date(2026, 4, 5),
+                    "pending",
+                    None,
+                )
+            ],
+        ),
+        (
+            # Essential again on 03-29, after the warning: still projected none.
+            "acc_below_29_days",
+            [
+                (
+                    date(2026, 3, 27),
+                    "classic",
+                    "none",
+                    date(2026, 3, 3),
+                    date(2026, 4, 1),
+                    "pending",
+                    None,
+                )
+            ],
+        ),
     ],
 )
 def test_downgrade_warnings(warehouse, account_id, expected):
@@ -215,6 +245,67 @@ def test_tier_rows_span_join_day_to_as_of(warehouse):
         FIXTURE_AS_OF,
     )
     assert mismatched == []
+
+
+@pytest.mark.parametrize(
+    ("account_id", "expected", "after"),
+    [
+        # Warned today, 25 days below classic with 2,500 of the last 29 days: 7,500 tomorrow
+        # keeps classic, until 04-05; with nothing more it drops to essential on 04-05.
+        (
+            "acc_warned_on_as_of",
+            ("classic", 25, Decimal("7500.00"), date(2026, 4, 5), "premium"),
+            (Decimal("47500.00"), date(2026, 4, 5), "essential"),
+        ),
+        # 29 days below classic: tomorrow is the last day; it would drop to essential (qualified
+        # after its warning, projected none).
+        (
+            "acc_below_29_days",
+            ("classic", 29, Decimal("7500.00"), date(2026, 4, 1), "premium"),
+            (Decimal("47500.00"), date(2026, 4, 1), "essential"),
+        ),
+        # At essential: 4 of its 10 days of 500 (history before joining) are still in the
+        # window on 04-05 (2,000 exactly), none on 04-06: q drops on 04-06, the tier 29 days
+        # later. S(1) = 8 x 500 = 4,000.
+        (
+            "acc_late_join",
+            ("essential", 0, None, None, "classic"),
+            (Decimal("6000.00"), date(2026, 5, 5), "none"),
+        ),
+        (
+            "acc_threshold_missed",
+            ("none", 0, None, None, "essential"),
+            (Decimal("2000.00"), None, None),
+        ),
+    ],
+)
+def test_tier_outlook(warehouse, account_id, expected, after):
+    assert rows(
+        warehouse,
+        """
+        select tier, days_below_tier, spend_to_keep_tier_usd, keep_tier_by, next_tier,
+            spend_to_next_tier_usd, downgrade_date_without_spend, tier_after_downgrade_without_spend
+        from marts.fct_tier_outlook where account_id = ? and as_of_date = ?
+        """,
+        account_id,
+        FIXTURE_AS_OF,
+    ) == [expected + after]
+
+
+def test_tier_outlook_has_one_row_per_member(warehouse):
+    assert (
+        rows(
+            warehouse,
+            """
+        select account_id from marts.dim_accounts where is_tiktok_one_member
+        except select account_id from marts.fct_tier_outlook
+        union all
+        select account_id from marts.fct_tier_outlook
+        except select account_id from marts.dim_accounts where is_tiktok_one_member
+        """,
+        )
+        == []
+    )
 
 
 def test_creative_requests_fill_the_weekly_cap_in_order(warehouse):
