@@ -1,7 +1,4 @@
-{#-
-    Engine-specific SQL, one macro per idea, dispatched so that another engine is added by
-    writing its variant (`<adapter>__<macro>`), not by editing models.
--#}
+{#- Engine-specific SQL, one macro per idea, dispatched: another engine adds its variants. -#}
 
 {% macro add_days(date_expression, days) -%}
     {{ return(adapter.dispatch('add_days', 'tiktok_one_warehouse')(date_expression, days)) }}
@@ -86,9 +83,8 @@
 
 
 {#-
-    Joins each row of `relation` to the rate of its currency whose rate_date is the latest on
-    or before `day_column` (RULES.md: conversion). Exposes `usd_per_unit`: 1.0 for USD,
-    null when no usable rate exists (the caller quarantines such rows).
+    Joins each row of `relation` to the rate of its currency with the latest rate_date on or
+    before `day_column`: `usd_per_unit`, 1.0 for USD, null with no usable rate (quarantined).
 -#}
 {% macro join_latest_fx_rate(relation, fx_relation, currency_column, day_column) -%}
     {{ return(adapter.dispatch('join_latest_fx_rate', 'tiktok_one_warehouse')(relation, fx_relation, currency_column, day_column)) }}
@@ -109,10 +105,8 @@
 
 {#-
     Joins each row of `relation` to the row of `bands_relation` with the highest `band_floor`
-    at or below `value_column` (left join: null when the value is below every floor). Used to
-    find the tier a spend qualifies for from the thresholds seed. Each band runs from its
-    floor to the next one: a range join to a handful of rows, which DuckDB runs as a nested
-    loop, is many times cheaper than an ASOF join, which sorts every row of `relation`.
+    at or below `value_column` (null below every floor): the tier a spend qualifies for. A
+    range join to a handful of bands is many times cheaper than an ASOF join sorting every row.
 -#}
 {% macro join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
     {{ return(adapter.dispatch('join_highest_band_reached', 'tiktok_one_warehouse')(relation, bands_relation, value_column, band_floor)) }}
@@ -130,13 +124,7 @@
 {%- endmacro %}
 
 
-{#-
-    A USD amount rounded up to the cent, for an amount an account must spend: spending the
-    shown figure is never a fraction of a cent short of the target.
--#}
+{#- A USD amount rounded up to the cent: spending the figure shown is never a fraction short. -#}
 {% macro cents_up(expression) -%}
-    {{ return(adapter.dispatch('cents_up', 'tiktok_one_warehouse')(expression)) }}
-{%- endmacro %}
-{% macro duckdb__cents_up(expression) -%}
     cast(cast(ceil(({{ expression }}) * 100) as decimal(18, 0)) * 0.01 as decimal(18, 2))
 {%- endmacro %}

@@ -27,7 +27,6 @@
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}
 {%- endmacro %}
 
-
 {% macro contract_type_family(contract_type) -%}
     {%- set contract_type = contract_type | lower -%}
     {%- if contract_type.startswith('decimal') -%}{{ return('decimal') }}
