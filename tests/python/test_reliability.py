@@ -1022,7 +1022,7 @@ def test_no_secret_or_birth_date_in_the_marts_audit_or_bi_copy(fixture_warehouse
     publish_marts(fixture_warehouse, published, tables, FIXTURE_AS_OF, run_id="scan")
     connection = duckdb.connect(str(published), read_only=True)
     try:
-        assert leaks(connection, ["marts", "meta"], strings, dates) == []
+        assert leaks(connection, ["marts", "rules", "meta"], strings, dates) == []
     finally:
         connection.close()
 
