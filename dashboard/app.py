@@ -35,6 +35,16 @@ def usd(amount: Any) -> str:
     return f"${float(amount or 0):,.2f}"
 
 
+def dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Day columns shown as days: DuckDB dates arrive in pandas as midnight timestamps."""
+    days = {
+        column: frame[column].dt.strftime("%Y-%m-%d")
+        for column in frame.select_dtypes("datetime").columns
+        if (frame[column].dropna() == frame[column].dropna().dt.normalize()).all()
+    }
+    return frame.assign(**days)
+
+
 def show_chart(chart: Any, frame: pd.DataFrame, empty_because: str) -> None:
     """The chart, or why there is none."""
     if frame.empty:
@@ -80,7 +90,7 @@ def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         "No downgrade warning is pending: every warned account has recovered or moved tier.",
     )
     if not pending.empty:
-        st.dataframe(pending, hide_index=True)
+        st.dataframe(dated(pending), hide_index=True)
 
     requests = load(key, "creative_requests_weekly")
     caps = ", ".join(
@@ -148,14 +158,16 @@ def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         st.info("No tier change: the account is not in TikTok One.")
     else:
         st.table(
-            changes[["effective_date", "change_type", "from_tier", "to_tier", "change_reason"]]
+            dated(changes)[
+                ["effective_date", "change_type", "from_tier", "to_tier", "change_reason"]
+            ]
         )
     warnings = load(key, "account_warnings", params)
     st.subheader("Downgrade warnings")
     if warnings.empty:
-        st.info("No downgrade warning: the account never spent 25 days below its tier.")
+        st.info("No downgrade warning: the account has never been warned.")
     else:
-        st.table(warnings[["warning_date", "tier_at_risk", "outcome", "warning_reason"]])
+        st.table(dated(warnings)[["warning_date", "tier_at_risk", "outcome", "warning_reason"]])
 
     st.subheader("Creative requests")
     requests = load(key, "account_creative_requests", params)
@@ -172,7 +184,7 @@ def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         st.dataframe(credits, hide_index=True)
         balance = load(key, "account_balance_daily", params)
         show_chart(charts.account_balance(balance), balance, "No credit balance yet.")
-        st.dataframe(load(key, "account_ledger", params), hide_index=True)
+        st.dataframe(dated(load(key, "account_ledger", params)), hide_index=True)
 
     st.subheader("Spend-match credit")
     spend_match = load(key, "account_spend_match", params)
@@ -230,12 +242,14 @@ def credits_page(key: PublicationKey) -> None:
         usd(expiring["within_7d_usd"]),
         f"{int(expiring['credits_within_7d'])} credits",
         delta_color="off",
+        delta_arrow="off",
     )
     columns[3].metric(
         "Expiring within 30 days",
         usd(expiring["within_30d_usd"]),
         f"{int(expiring['credits_within_30d'])} credits",
         delta_color="off",
+        delta_arrow="off",
     )
     show_chart(charts.credits_issued_monthly(issued), issued, "No credit issued yet.")
     show_chart(charts.credits_used_monthly(used), used, "No credit consumed or expired yet.")

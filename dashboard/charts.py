@@ -17,21 +17,29 @@ TIER_LABEL_EXPR = (
 DOLLARS = "$,.0f"
 DAY = "%Y-%m-%d"
 MONTH = "%b %Y"
-# Bars over time span their week or month (x to x2), with a white edge between neighbours.
-BAR = {"stroke": "white", "strokeWidth": 1}
+# Bars over time span their week or month (x to x2, standing on zero), a white edge between.
+BAR = {"orient": "vertical", "stroke": "white", "strokeWidth": 1}
+MONTH_AXIS = alt.Axis(format=MONTH, tickCount={"interval": "month", "step": 1})
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
+# Categories that are not tiers use colours no tier uses, so that blue always means a tier.
+SOURCE_COLOURS = alt.Scale(
+    domain=["spend_match", "coupon", "managed"], range=["#e377c2", "#ff9f1c", "#2ca02c"]
+)
+OTHER_CATEGORIES = alt.Scale(scheme="set2")
 CHANGE_COLOURS = alt.Scale(domain=["upgrade", "downgrade"], range=["#2ca02c", "#d62728"])
 # Missing and late stand out; the other statuses stay quiet.
+STATUS_ORDER = [
+    "missing",
+    "issued_late",
+    "pending",
+    "issued_on_time",
+    "issued_early",
+    "unexpected",
+    "duplicate",
+]
 SPEND_MATCH_COLOURS = alt.Scale(
-    domain=[
-        "missing",
-        "issued_late",
-        "pending",
-        "issued_on_time",
-        "issued_early",
-        "unexpected",
-        "duplicate",
-    ],
-    range=["#d62728", "#ff7f0e", "#9ecae1", "#c7c7c7", "#a1d99b", "#bcbddc", "#8c6d31"],
+    domain=STATUS_ORDER,
+    range=["#d62728", "#ff7f0e", "#f7e08a", "#c7c7c7", "#a1d99b", "#e7969c", "#8c6d31"],
 )
 
 
@@ -66,7 +74,7 @@ def tier_changes_weekly(changes: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("week_start:T", title="Week (Monday)", axis=alt.Axis(format=DAY)),
             x2="week_end:T",
-            y=alt.Y("changes:Q", title="Tier changes"),
+            y=alt.Y("changes:Q", title="Tier changes", axis=COUNT_AXIS),
             color=alt.Color("change_type:N", title="Change", scale=CHANGE_COLOURS),
             tooltip=["week_start:T", "change_type:N", "changes:Q"],
         )
@@ -81,7 +89,7 @@ def pending_warnings(warnings: pd.DataFrame, tiers: list[str]) -> alt.Chart:
             x=alt.X(
                 "scheduled_downgrade_date:T", title="Scheduled downgrade", axis=alt.Axis(format=DAY)
             ),
-            y=alt.Y("count():Q", title="Accounts warned"),
+            y=alt.Y("count():Q", title="Accounts warned", axis=COUNT_AXIS),
             color=tier_colour(tiers, title="Tier at risk", field="tier_at_risk"),
             tooltip=["scheduled_downgrade_date:T", "tier_at_risk:N", "count():Q"],
         )
@@ -95,11 +103,11 @@ def creative_requests_weekly(weeks: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("request_week:T", title="Week (Monday)", axis=alt.Axis(format=DAY)),
             x2="week_end:T",
-            y=alt.Y("creatives:Q", title="Creatives requested"),
+            y=alt.Y("creatives:Q", title="Creatives requested", axis=COUNT_AXIS),
             color=alt.Color(
                 "part:N",
                 title="Against the cap",
-                scale=alt.Scale(domain=["within cap", "over cap"], range=["#2f7ed8", "#d62728"]),
+                scale=alt.Scale(domain=["within cap", "over cap"], range=["#2ca02c", "#d62728"]),
             ),
             tooltip=["request_week:T", "part:N", "creatives:Q"],
         )
@@ -108,9 +116,28 @@ def creative_requests_weekly(weeks: pd.DataFrame) -> alt.Chart:
 
 def account_tier_timeline(
     days: pd.DataFrame, thresholds: pd.DataFrame, tiers: list[str]
-) -> alt.VConcatChart:
-    """Qualifying spend against each tier's minimum, over the strip of assigned tiers."""
+) -> alt.LayerChart:
+    """Qualifying spend against each tier's minimum (dashed), over bands of the assigned tier."""
     x = alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY))
+    bands = (
+        alt.Chart(days)
+        .mark_rect(opacity=0.35)
+        .encode(
+            x=x,
+            x2="next_day:T",
+            color=tier_colour(tiers),
+            tooltip=["date_day:T", "tier:N", "days_below_tier:Q"],
+        )
+    )
+    minimums = (
+        alt.Chart(thresholds[thresholds["tier_rank"] > 0])
+        .mark_rule(strokeDash=[4, 4], strokeWidth=2)
+        .encode(
+            y="min_rolling_30d_spend_usd:Q",
+            color=tier_colour(tiers),
+            tooltip=["tier:N", alt.Tooltip("min_rolling_30d_spend_usd:Q", format=DOLLARS)],
+        )
+    )
     spend = (
         alt.Chart(days)
         .mark_line(color="#333333")
@@ -124,28 +151,12 @@ def account_tier_timeline(
             tooltip=["date_day:T", "qualifying_spend_usd:Q", "spend_basis:N", "tier:N"],
         )
     )
-    minimums = (
-        alt.Chart(thresholds[thresholds["tier_rank"] > 0])
-        .mark_rule(strokeDash=[4, 4])
-        .encode(
-            y="min_rolling_30d_spend_usd:Q",
-            color=tier_colour(tiers, title="Tier minimum"),
-            tooltip=["tier:N", alt.Tooltip("min_rolling_30d_spend_usd:Q", format=DOLLARS)],
-        )
+    return alt.layer(
+        bands,
+        minimums,
+        spend,
+        title="Qualifying spend (line) against the tier minimums (dashed), over the tier held",
     )
-    strip = (
-        alt.Chart(days, height=40, title="Assigned tier")
-        .mark_rect()
-        .encode(
-            x=x,
-            x2="next_day:T",
-            color=tier_colour(tiers),
-            tooltip=["date_day:T", "tier:N", "days_below_tier:Q"],
-        )
-    )
-    return alt.vconcat(
-        alt.layer(spend, minimums, title="Qualifying spend against the tier minimums"), strip
-    ).resolve_scale(color="shared")
 
 
 def account_balance(balance: pd.DataFrame) -> alt.Chart:
@@ -165,10 +176,10 @@ def credits_issued_monthly(issued: pd.DataFrame) -> alt.Chart:
         alt.Chart(issued, title="Credits issued by source and month")
         .mark_bar(**BAR)
         .encode(
-            x=alt.X("month:T", title="Month issued", axis=alt.Axis(format=MONTH)),
+            x=alt.X("month:T", title="Month issued", axis=MONTH_AXIS),
             x2="month_end:T",
             y=alt.Y("amount_usd:Q", title="Issued (USD)", axis=alt.Axis(format=DOLLARS)),
-            color=alt.Color("credit_source:N", title="Source"),
+            color=alt.Color("credit_source:N", title="Source", scale=SOURCE_COLOURS),
             tooltip=["month:T", "credit_source:N", alt.Tooltip("amount_usd:Q", format=DOLLARS)],
         )
     )
@@ -179,13 +190,13 @@ def credits_used_monthly(used: pd.DataFrame) -> alt.Chart:
         alt.Chart(used, title="Credits consumed and expired by month")
         .mark_bar(**BAR)
         .encode(
-            x=alt.X("month:T", title="Month", axis=alt.Axis(format=MONTH)),
+            x=alt.X("month:T", title="Month", axis=MONTH_AXIS),
             x2="month_end:T",
             y=alt.Y("amount_usd:Q", title="Amount (USD)", axis=alt.Axis(format=DOLLARS)),
             color=alt.Color(
                 "entry_type:N",
                 title="Entry",
-                scale=alt.Scale(domain=["consumed", "expired"], range=["#2f7ed8", "#ff7f0e"]),
+                scale=alt.Scale(domain=["consumed", "expired"], range=["#2ca02c", "#ff7f0e"]),
             ),
             tooltip=["month:T", "entry_type:N", alt.Tooltip("amount_usd:Q", format=DOLLARS)],
         )
@@ -197,10 +208,10 @@ def breakage_monthly(breakage: pd.DataFrame) -> alt.Chart:
         alt.Chart(breakage, title="Breakage: credit that expired unused, by expiry month")
         .mark_bar(**BAR)
         .encode(
-            x=alt.X("expiry_month:T", title="Month expired", axis=alt.Axis(format=MONTH)),
+            x=alt.X("expiry_month:T", title="Month expired", axis=MONTH_AXIS),
             x2="month_end:T",
             y=alt.Y("breakage_usd:Q", title="Breakage (USD)", axis=alt.Axis(format=DOLLARS)),
-            color=alt.Color("credit_source:N", title="Source"),
+            color=alt.Color("credit_source:N", title="Source", scale=SOURCE_COLOURS),
             tooltip=[
                 "expiry_month:T",
                 "credit_source:N",
@@ -215,13 +226,15 @@ def spend_match_statuses(statuses: pd.DataFrame) -> alt.Chart:
         alt.Chart(
             statuses, title="Spend-match credits by status and month (missing and late in red)"
         )
+        # Missing and late at the bottom of each bar, in the legend's order.
+        .transform_calculate(status_order=f"indexof({STATUS_ORDER}, datum.status)")
         .mark_bar(**BAR)
         .encode(
-            x=alt.X("month:T", title="Month due (or issued)", axis=alt.Axis(format=MONTH)),
+            x=alt.X("month:T", title="Month due (or issued)", axis=MONTH_AXIS),
             x2="month_end:T",
-            y=alt.Y("credits:Q", title="Credits"),
+            y=alt.Y("credits:Q", title="Credits", axis=COUNT_AXIS),
             color=alt.Color("status:N", title="Status", scale=SPEND_MATCH_COLOURS),
-            order=alt.Order("status:N"),
+            order=alt.Order("status_order:Q"),
             tooltip=["month:T", "status:N", "credits:Q"],
         )
     )
@@ -233,8 +246,8 @@ def creators_eligible(days: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY)),
-            y=alt.Y("creators:Q", title="Eligible creators"),
-            color=alt.Color("country_code:N", title="Region"),
+            y=alt.Y("creators:Q", title="Eligible creators", axis=COUNT_AXIS),
+            color=alt.Color("country_code:N", title="Region", scale=OTHER_CATEGORIES),
             tooltip=["date_day:T", "country_code:N", "creators:Q"],
         )
     )
@@ -243,9 +256,9 @@ def creators_eligible(days: pd.DataFrame) -> alt.Chart:
 def creator_rule_failures(failures: pd.DataFrame) -> alt.Chart:
     return (
         alt.Chart(failures, title="Which rule fails most (each creator's latest day)")
-        .mark_bar()
+        .mark_bar(color="#8c564b")
         .encode(
-            x=alt.X("creators_failing:Q", title="Creators failing the rule"),
+            x=alt.X("creators_failing:Q", title="Creators failing the rule", axis=COUNT_AXIS),
             y=alt.Y("rule:N", title="Rule", sort="-x"),
             tooltip=["rule:N", "creators_failing:Q", "creators:Q"],
         )

@@ -150,7 +150,7 @@ def test_account_page_shows_the_downgrade_and_its_reason(app, copy):
     assert list(warnings["outcome"]) == ["downgraded", "downgraded"]
     assert warnings["warning_reason"].iloc[0].endswith("Downgraded on 2026-03-20.")
 
-    timeline = chart(app, "Qualifying spend against the tier minimums")
+    timeline = chart(app, "Qualifying spend (line) against the tier minimums")
     days, minimums = sorted(timeline["data"], key=len, reverse=True)[:2]
     assert (
         len(days)
