@@ -45,12 +45,18 @@ def dated(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**days)
 
 
+# The charts this run of the script drew, counted for the footer (the script runs afresh on
+# every rerun, so the list starts empty each time).
+CHARTS_DRAWN: list[str] = []
+
+
 def show_chart(chart: Any, frame: pd.DataFrame, empty_because: str) -> None:
     """The chart, or why there is none."""
     if frame.empty:
         st.info(empty_because)
     else:
         st.altair_chart(chart, width="stretch")
+        CHARTS_DRAWN.append(str(chart.title))
 
 
 def header(publication: data.Publication) -> None:
@@ -318,6 +324,10 @@ def main() -> None:
         credits_page(key)
     else:
         creator_next_page(key)
+    st.caption(
+        f"{page} page, {len(CHARTS_DRAWN)} charts. Figures from the published copy "
+        f"`{publication.path}`, schemas marts and rules."
+    )
 
 
 main()

@@ -8,162 +8,68 @@ screenshot under target/dashboard/. `make browser` (run by `make test`) installs
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboard import serve
+from dashboard.browser import (
+    NotDrawn,
+    chromium,
+    dashboard_server,
+    marks_per_chart,
+    open_page,
+    screenshot,
+    switch_page,
+)
 from warehouse.config import PROJECT_DIR
 
 SCREENSHOTS = PROJECT_DIR / "target" / "dashboard"
 WAIT_SECONDS = 60
 DOWNGRADED = "acc_two_step_drop"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Page, address, charts drawn on the fixture copy (the Program page's pending warnings are an
 # empty state there: no warning is pending on the fixture's as-of date).
 PAGES = [
-    ("program", "?page=Program", 3),
-    ("account", f"?page=Account&account={DOWNGRADED}", 1),
-    ("credits", "?page=Credits", 4),
-    ("creator_next", "?page=Creator+Next", 2),
+    ("Program", "?page=Program", 3),
+    ("Account", f"?page=Account&account={DOWNGRADED}", 1),
+    ("Credits", "?page=Credits", 4),
+    ("Creator Next", "?page=Creator+Next", 2),
 ]
-CHARTS = "[data-testid='stVegaLiteChart']"
-
-
-def free_loopback_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((serve.ADDRESS, 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the dashboard server exited with {server.returncode}"
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"the dashboard did not answer on {url} within {WAIT_SECONDS} s")
 
 
 @pytest.fixture(scope="module")
 def dashboard_url(published_fixture: Path, tmp_path_factory) -> Iterator[str]:
-    port = free_loopback_port()
-    env = serve.environment()
-    env["PUBLISHED_WAREHOUSE_PATH"] = str(published_fixture)
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            serve.command(port), cwd=PROJECT_DIR, env=env, stdout=output, stderr=output
-        )
-    url = f"http://{serve.ADDRESS}:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with dashboard_server(published_fixture, log, wait_seconds=WAIT_SECONDS) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        pytest.fail("Chromium or chromedriver is missing: `make browser` installs them (Debian)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.add_argument("--window-size=1400,1000")
-    driver = webdriver.Chrome(options=options, service=Service(chromedriver))
-    driver.set_page_load_timeout(WAIT_SECONDS)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), WAIT_SECONDS) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
-def marks_per_chart(driver: webdriver.Chrome) -> list[int]:
-    """For each chart on the page, how many data marks Vega drew with an area on screen (axes
-    and legends excluded; a mark squeezed to no height does not count)."""
-    return driver.execute_script(
-        """
-        return [...document.querySelectorAll(arguments[0])].map(chart =>
-            [...chart.querySelectorAll('svg g.role-mark > *')].filter(mark => {
-                const box = mark.getBoundingClientRect();
-                return box.width > 0 && box.height > 0;
-            }).length);
-        """,
-        CHARTS,
-    )
-
-
-def load(driver: webdriver.Chrome, url: str, charts: int) -> None:
-    """Open the page and wait, at most WAIT_SECONDS, until the script has run and every
-    expected chart has marks."""
-    driver.get(url)
-    wait = WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.5)
+def load(driver: webdriver.Chrome, url: str, page: str) -> None:
     try:
-        wait.until(lambda d: "Data as of" in d.find_element(By.TAG_NAME, "body").text)
-        wait.until(lambda d: len(marks_per_chart(d)) >= charts and all(marks_per_chart(d)))
-        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
-    except TimeoutException:
-        pytest.fail(f"{url} did not finish drawing: charts with marks {marks_per_chart(driver)}")
+        open_page(driver, url, page, WAIT_SECONDS)
+    except NotDrawn as error:
+        pytest.fail(str(error))
 
 
-def screenshot(driver: webdriver.Chrome, name: str) -> Path:
-    """The whole page: the window is made as tall as the page's content first."""
-    height = driver.execute_script(
-        "return document.querySelector(\"[data-testid='stMainBlockContainer']\").scrollHeight"
-    )
-    driver.set_window_size(1400, min(int(height) + 160, 6000))
-    time.sleep(1)  # let Vega redraw at the new width before the picture, not a test condition
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    assert driver.save_screenshot(str(path))
-    driver.set_window_size(1400, 1000)
-    return path
-
-
-@pytest.mark.parametrize(("name", "address", "charts"), PAGES, ids=[page[0] for page in PAGES])
-def test_each_page_loads_and_draws_its_charts(browser, dashboard_url, name, address, charts):
-    load(browser, f"{dashboard_url}/{address}", charts)
+@pytest.mark.parametrize(("page", "address", "charts"), PAGES, ids=[page[0] for page in PAGES])
+def test_each_page_loads_and_draws_its_charts(browser, dashboard_url, page, address, charts):
+    load(browser, f"{dashboard_url}/{address}", page)
     assert not browser.find_elements(
         By.CSS_SELECTOR, "[data-testid='stException'], [data-testid='stAlertContentError']"
     )
     drawn = marks_per_chart(browser)
     assert len(drawn) == charts and all(count > 0 for count in drawn), drawn
     assert "Data as of 2026-03-31" in browser.find_element(By.TAG_NAME, "body").text
-    path = screenshot(browser, name)
+    path = screenshot(browser, SCREENSHOTS / f"{page.lower().replace(' ', '_')}.png")
     assert path.stat().st_size > 10_000
 
 
@@ -181,8 +87,17 @@ def test_the_account_page_shows_why_the_account_was_downgraded(
     finally:
         connection.close()
     assert "moved to Essential on 2026-03-20" in reason
-    load(browser, f"{dashboard_url}/?page=Account&account={DOWNGRADED}", 1)
+    load(browser, f"{dashboard_url}/?page=Account&account={DOWNGRADED}", "Account")
     assert reason in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_moving_between_pages_in_the_sidebar_draws_each(browser, dashboard_url):
+    load(browser, f"{dashboard_url}/?page=Program", "Program")
+    for page, _, charts in PAGES[1:]:
+        switch_page(browser, page, WAIT_SECONDS)
+        if page != "Account":  # without an account in the address, the first one is shown
+            assert len(marks_per_chart(browser)) == charts
+    assert "page=Creator" in browser.current_url
 
 
 def listening_addresses(port: int) -> set[str]:
