@@ -277,7 +277,11 @@ def credits_page(key: PublicationKey) -> None:
     if problems.empty:
         st.success("No spend-match credit is missing or late.")
     else:
-        st.table(problems[["account_id", "status", "status_reason"]])
+        # A grid, not a static table: a program can have thousands of these.
+        st.dataframe(
+            dated(problems[["account_id", "status", "status_reason", "trigger_at", "due_by"]]),
+            hide_index=True,
+        )
 
 
 def creator_next_page(key: PublicationKey) -> None:

@@ -87,7 +87,9 @@ def pending_warnings(warnings: pd.DataFrame, tiers: list[str]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X(
-                "scheduled_downgrade_date:T", title="Scheduled downgrade", axis=alt.Axis(format=DAY)
+                "scheduled_downgrade_date:T",
+                title="Scheduled downgrade",
+                axis=alt.Axis(format=DAY, tickCount={"interval": "day", "step": 1}),
             ),
             y=alt.Y("count():Q", title="Accounts warned", axis=COUNT_AXIS),
             color=tier_colour(tiers, title="Tier at risk", field="tier_at_risk"),

@@ -260,7 +260,7 @@ def test_credits_page(app, copy):
             "where coalesce(trigger_at, issued_at) is not null group by 1"
         ).fetchall()
     )
-    problems = app.table[0].value
+    problems = app.dataframe[1].value
     assert sorted(zip(problems["account_id"], problems["status"], strict=True)) == [
         ("acc_sm_late", "issued_late"),
         ("acc_sm_missing", "missing"),
