@@ -32,7 +32,9 @@ def load(publication: PublicationKey, name: str, params: tuple[tuple[str, Any], 
 
 
 def usd(amount: Any) -> str:
-    return f"${float(amount or 0):,.2f}"
+    """Dollars and cents; millions shortened so that a metric fits its column."""
+    value = float(amount or 0)
+    return f"${value / 1e6:,.1f}M" if abs(value) >= 1e6 else f"${value:,.2f}"
 
 
 def dated(frame: pd.DataFrame) -> pd.DataFrame:
