@@ -58,14 +58,16 @@ def warehouse(fixture_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture(scope="session")
 def published_fixture(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The BI copy of the fixture warehouse (every mart and the rules), published once per
-    session the way the pipeline publishes it; the dashboard tests read only this file."""
+    """The BI copy of the fixture warehouse (every mart, table or view, and the rules),
+    published once per session the way the pipeline publishes it; the dashboard tests read
+    only this file."""
     connection = duckdb.connect(str(fixture_warehouse), read_only=True)
     try:
         marts = [
             name
             for (name,) in connection.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1"
             ).fetchall()
         ]
     finally:
