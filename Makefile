@@ -23,7 +23,7 @@ TEST_LANDING := $(TEST_DIR)/landing
 TEST_WAREHOUSE := $(TEST_DIR)/warehouse.duckdb
 FIXTURE_AS_OF := 2026-03-31
 
-.PHONY: run test setup generate parse lint lock clean
+.PHONY: run test setup generate parse lint lock clean browser dashboard
 
 setup: $(STAMP)
 
@@ -54,21 +54,37 @@ run: setup parse
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) \
 		$(BIN)/python -m warehouse.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
 
-test: setup
+test: setup browser
 	rm -rf $(TEST_DIR)
 	$(BIN)/python -m warehouse.fixtures $(TEST_LANDING)
 	$(BIN)/dbt parse --quiet
 	LANDING_DIR=$(TEST_LANDING) WAREHOUSE_PATH=$(TEST_WAREHOUSE) \
 		$(BIN)/dbt build --quiet --target-path $(TEST_DIR)/dbt --vars '{as_of_date: $(FIXTURE_AS_OF)}'
 	FIXTURE_WAREHOUSE=$(CURDIR)/$(TEST_WAREHOUSE) $(BIN)/pytest -q
-	$(BIN)/ruff check warehouse orchestration tests/python
+	$(BIN)/ruff check warehouse orchestration dashboard tests/python
 
 lint: setup
-	$(BIN)/ruff check warehouse orchestration tests/python
-	$(BIN)/ruff format --check warehouse orchestration tests/python
+	$(BIN)/ruff check warehouse orchestration dashboard tests/python
+	$(BIN)/ruff format --check warehouse orchestration dashboard tests/python
 
 clean:
 	rm -rf target data/warehouse.duckdb
+
+# Chromium and its driver (Debian packages) for the dashboard's browser tests, installed when
+# missing: a fresh machine has neither. Needs root, or sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; else \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends \
+			chromium chromium-driver; \
+	fi
+
+# The dashboard (README, Dashboard) on http://127.0.0.1:$(DASHBOARD_PORT), reading
+# the published BI copy (PUBLISHED_WAREHOUSE_PATH, default data/published/tiktok_one_bi.duckdb).
+DASHBOARD_PORT ?= 8501
+dashboard: setup
+	$(BIN)/python -m dashboard.serve --port $(DASHBOARD_PORT)
 
 # The Dagster UI on http://127.0.0.1:3000 (orchestration/README.md); its instance (run history,
 # the run queue of orchestration/dagster.yaml) lives in .dagster_home, as `make run`'s does.

@@ -1,5 +1,8 @@
 """The BI copy: the marts, copied into a separate DuckDB file that BI opens read-only.
 
+The rules the marts were computed with (the seeds in schema `rules`: tier thresholds, offers,
+regions) are copied too, so that a dashboard can show a threshold without reading the build.
+
 BI never opens the warehouse itself, so a dashboard holding a connection can never stop a
 build (DuckDB allows one writer or many readers per file, not both). The copy is written beside
 the published file under a temporary name and renamed over it (os.replace): a reader that has
@@ -31,6 +34,7 @@ class Publication:
     as_of_date: date
     tables: tuple[str, ...]
     run_id: str
+    rules: tuple[str, ...] = ()
 
 
 def _quoted(path: Path) -> str:
@@ -56,7 +60,9 @@ def publish_marts(
 ) -> Publication:
     """Copy the `marts` tables named into a new file at `target`, then swap it in atomically.
 
-    The copy also holds `meta.publication`: the as-of date, when and by which run it was made.
+    The copy also holds every table of the warehouse's `rules` schema (the seeds), and
+    `meta.publication`: the as-of date, when and by which run it was made, and which marts and
+    rules tables it holds.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
@@ -71,6 +77,18 @@ def publish_marts(
             connection.execute(
                 f'create table published.marts."{table}" as select * from source.marts."{table}"'
             )
+        rules = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from duckdb_tables() "
+                "where database_name = 'source' and schema_name = 'rules' order by 1"
+            ).fetchall()
+        ]
+        connection.execute("create schema published.rules")
+        for table in rules:
+            connection.execute(
+                f'create table published.rules."{table}" as select * from source.rules."{table}"'
+            )
         connection.execute("create schema published.meta")
         connection.execute(
             """
@@ -79,13 +97,15 @@ def publish_marts(
                 cast($as_of_date as date) as as_of_date,
                 cast($published_at as timestamp) as published_at,
                 cast($run_id as varchar) as run_id,
-                cast($tables as varchar[]) as tables
+                cast($tables as varchar[]) as tables,
+                cast($rules as varchar[]) as rules
             """,
             {
                 "as_of_date": as_of_date,
                 "published_at": datetime.now(UTC).replace(tzinfo=None),
                 "run_id": run_id,
                 "tables": sorted(tables),
+                "rules": rules,
             },
         )
         connection.execute("detach published")
@@ -97,4 +117,4 @@ def publish_marts(
         connection.close()
     os.chmod(temporary, READ_ONLY)
     os.replace(temporary, target)
-    return Publication(target, as_of_date, tuple(sorted(tables)), run_id)
+    return Publication(target, as_of_date, tuple(sorted(tables)), run_id, tuple(rules))

@@ -16,6 +16,7 @@ import pytest
 
 from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+from warehouse.publish import publish_marts
 
 
 def build_fixture_warehouse(root: Path) -> Path:
@@ -53,3 +54,24 @@ def warehouse(fixture_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(fixture_warehouse), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def published_fixture(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The BI copy of the fixture warehouse (every mart, table or view, and the rules),
+    published once per session the way the pipeline publishes it; the dashboard tests read
+    only this file."""
+    connection = duckdb.connect(str(fixture_warehouse), read_only=True)
+    try:
+        marts = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+    finally:
+        connection.close()
+    target = tmp_path_factory.mktemp("published") / "tiktok_one_bi.duckdb"
+    publish_marts(fixture_warehouse, target, marts, FIXTURE_AS_OF, run_id="fixture")
+    return target

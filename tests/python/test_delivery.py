@@ -234,3 +234,30 @@ def test_the_bi_copy_is_read_only_in_a_storage_format_duckdb_1_reads(warehouse_c
             assert differences == (0,), table
     finally:
         connection.close()
+
+
+def test_the_bi_copy_holds_the_rules_and_lists_them(warehouse_copy, tmp_path):
+    target = tmp_path / "published" / "bi.duckdb"
+    publication = publish_marts(warehouse_copy, target, TIER_MARTS, FIXTURE_AS_OF, run_id="run")
+    assert "tier_thresholds" in publication.rules and "spend_match_offers" in publication.rules
+    connection = duckdb.connect(str(target), read_only=True)
+    try:
+        listed = connection.execute("select rules from meta.publication").fetchone()[0]
+        assert listed == list(publication.rules)
+        connection.execute(f"attach '{warehouse_copy}' as source (read_only)")
+        for table in publication.rules:
+            differences = connection.execute(
+                f"""
+                select count(*) from (
+                    (select * from rules.{table} except all select * from source.rules.{table})
+                    union all
+                    (select * from source.rules.{table} except all select * from rules.{table})
+                )
+                """
+            ).fetchone()
+            assert differences == (0,), table
+        assert connection.execute(
+            "select min_rolling_30d_spend_usd from rules.tier_thresholds where tier = 'classic'"
+        ).fetchone() == (10000,)
+    finally:
+        connection.close()

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import time
+import tomllib
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from dashboard import serve
 from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.contract import LANDING_SCHEMAS, write_landing_table
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
@@ -1039,7 +1041,7 @@ def test_no_secret_or_birth_date_in_the_marts_audit_or_bi_copy(fixture_warehouse
     publish_marts(fixture_warehouse, published, tables, FIXTURE_AS_OF, run_id="scan")
     connection = duckdb.connect(str(published), read_only=True)
     try:
-        assert leaks(connection, ["marts", "meta"], strings, dates) == []
+        assert leaks(connection, ["marts", "rules", "meta"], strings, dates) == []
     finally:
         connection.close()
 
@@ -1068,6 +1070,13 @@ def test_the_dagster_ui_and_docs_server_bind_to_localhost():
     assert servers, "no server target in the Makefile"
     for line in servers:
         assert re.search(r"(-h|--host)[ =]127\.0\.0\.1\b", line), line
+    # The dashboard: `make dashboard` runs dashboard.serve, which passes the loopback address
+    # to Streamlit, and Streamlit started by hand from the project reads the same address.
+    assert re.search(r"^dashboard:.*\n\t.*-m dashboard\.serve", makefile, re.MULTILINE)
+    command = serve.command(8501)
+    assert command[command.index("--server.address") + 1] == "127.0.0.1"
+    streamlit_config = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text())
+    assert streamlit_config["server"]["address"] == "127.0.0.1"
     documented = (PROJECT_DIR / "README.md").read_text() + (
         PROJECT_DIR / "orchestration" / "README.md"
     ).read_text()
@@ -1082,5 +1091,7 @@ def test_the_dagster_ui_and_docs_server_bind_to_localhost():
     configs += sorted((PROJECT_DIR / "orchestration").glob("*.y*ml"))
     configs += sorted((PROJECT_DIR / "orchestration").rglob("*.py"))
     configs += sorted((PROJECT_DIR / "warehouse").rglob("*.py"))
+    configs += sorted((PROJECT_DIR / "dashboard").rglob("*.py"))
+    configs += [PROJECT_DIR / ".streamlit" / "config.toml"]
     for path in configs:
         assert not re.search(r"0\.0\.0\.0|\[::\]|host:\s*['\"]?\*", path.read_text()), path

@@ -25,6 +25,46 @@ final as (
         attempted_at,
         case when outcome = 'applied' then credit_expires_at end as expires_at,
     from decided
+),
+
+-- A one-line status a support agent can paste, from the rule the attempt failed (RULES.md 7).
+reasoned as (
+    select
+        final.*,
+        case final.outcome
+            when 'unknown_code' then 'The code typed on ' || {{ format_utc_time('final.attempted_at') }}
+                || ' is not a known coupon code.'
+            when 'code_expired' then 'Typed on ' || {{ format_utc_time('final.attempted_at') }}
+                || ', after the code''s last redemption time: expired.'
+            when 'already_used' then 'The code had already been applied '
+                || cast(final.code_applied_before as varchar) || ' time(s), its limit of '
+                || cast(final.code_max_redemptions as varchar) || ': already used.'
+            when 'account_ineligible' then 'At ' || {{ format_utc_time('final.attempted_at') }}
+                || ' the account had '
+                || case
+                    when not final.has_payment_method and not final.has_completed_business_profile
+                        then 'no payment method linked and no completed business profile'
+                    when not final.has_payment_method then 'no payment method linked'
+                    else 'no completed business profile'
+                end || ': not eligible.'
+            when 'blocked_by_active_promotion' then 'At ' || {{ format_utc_time('final.attempted_at') }}
+                || ' the account held an active '
+                || case
+                    when final.has_active_spend_match_credit then 'spend-match credit'
+                    else 'coupon credit applied earlier'
+                end || ': blocked.'
+            else 'Applied: '
+                || coalesce({{ format_usd('final.credit_amount_usd') }}, 'no USD rate for')
+                || case
+                    when final.credit_currency != 'USD'
+                        then ' (' || final.credit_currency || ' ' || {{ format_amount('final.credit_amount') }} || ')'
+                    else ''
+                end
+                || ' credit, valid '
+                || cast({{ days_between('final.attempted_at', 'final.expires_at') }} as varchar)
+                || ' days until ' || {{ format_utc_time('final.expires_at') }} || '.'
+        end as outcome_reason
+    from final
 )
 
-select * from final
+select * from reasoned

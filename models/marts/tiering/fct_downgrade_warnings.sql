@@ -8,6 +8,10 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
+tier_days as (
+    select * from {{ ref('fct_account_tier_daily') }}
+),
+
 final as (
     select
         warnings.account_id,
@@ -23,6 +27,36 @@ final as (
         on warnings.tier_at_risk_rank = at_risk.tier_rank
     inner join tier_thresholds as projected
         on warnings.projected_tier_rank = projected.tier_rank
+),
+
+-- The reason a support agent can paste: the threshold comes from the seed, the day counts
+-- from the warning's own dates, the spend from the warning day.
+reasoned as (
+    select
+        final.*,
+        {{ spend_basis_label('tier_days.spend_basis') }} || ' has been below '
+        || {{ tier_label('final.tier_at_risk') }} || '''s '
+        || {{ format_usd('at_risk.min_rolling_30d_spend_usd') }} || ' since '
+        || cast(final.below_since as varchar) || '; warned ' || cast(final.warning_date as varchar)
+        || ', day ' || cast({{ days_between('final.below_since', 'final.warning_date') }} + 1 as varchar)
+        || ' below (' || {{ format_usd('round(tier_days.qualifying_spend_usd, 2)') }} || ' that day): moves to '
+        || {{ tier_label('final.projected_tier') }} || ' on '
+        || cast(final.scheduled_downgrade_date as varchar) || ', day '
+        || cast({{ days_between('final.below_since', 'final.scheduled_downgrade_date') }} + 1 as varchar)
+        || ' below, unless the spend reaches '
+        || {{ format_usd('at_risk.min_rolling_30d_spend_usd') }} || ' by then. '
+        || case final.outcome
+            when 'recovered' then 'Recovered on ' || cast(final.resolved_on as varchar)
+                || ': kept ' || {{ tier_label('final.tier_at_risk') }} || '.'
+            when 'downgraded' then 'Downgraded on ' || cast(final.resolved_on as varchar) || '.'
+            else 'Pending: not recovered yet.'
+        end as warning_reason
+    from final
+    inner join tier_thresholds as at_risk
+        on final.tier_at_risk = at_risk.tier
+    left join tier_days
+        on final.account_id = tier_days.account_id
+        and final.warning_date = tier_days.date_day
 )
 
-select * from final
+select * from reasoned

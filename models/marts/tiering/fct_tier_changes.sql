@@ -9,6 +9,10 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
+downgrade_warnings as (
+    select * from {{ ref('fct_downgrade_warnings') }}
+),
+
 changes as (
     select
         account_id,
@@ -16,6 +20,7 @@ changes as (
         previous_tier_rank,
         tier_rank,
         qualifying_spend_usd,
+        spend_basis,
         case
             when previous_tier_rank is null then 'initial'
             when tier_rank > previous_tier_rank then 'upgrade'
@@ -34,11 +39,75 @@ final as (
         to_tier.tier as to_tier,
         changes.change_type,
         cast(round(changes.qualifying_spend_usd, 2) as decimal(18, 2)) as qualifying_spend_usd,
+        changes.spend_basis,
     from changes
     left join tier_thresholds as from_tier
         on changes.previous_tier_rank = from_tier.tier_rank
     inner join tier_thresholds as to_tier
         on changes.tier_rank = to_tier.tier_rank
+),
+
+-- The reason a support agent can paste: the thresholds come from the seed, and a downgrade
+-- names the warning it resolved (the streak's first day below, the warning day).
+reasoned as (
+    select
+        final.*,
+        case final.change_type
+            when 'initial' then
+                'Joined TikTok One on ' || cast(final.effective_date as varchar) || '. '
+                || {{ spend_basis_label('final.spend_basis') }} || ' that day: '
+                || {{ format_usd('final.qualifying_spend_usd') }}
+                || case
+                    when next_tier.tier is not null and to_tier.tier_rank = 0
+                        then ', below ' || {{ tier_label('next_tier.tier') }} || '''s '
+                            || {{ format_usd('next_tier.min_rolling_30d_spend_usd') }} || ': no tier yet.'
+                    else ', at or above ' || {{ tier_label('to_tier.tier') }} || '''s '
+                        || {{ format_usd('to_tier.min_rolling_30d_spend_usd') }} || ': started at '
+                        || {{ tier_label('to_tier.tier') }} || '.'
+                end
+            when 'upgrade' then
+                {{ spend_basis_label('final.spend_basis') }} || ' reached '
+                || {{ format_usd('final.qualifying_spend_usd') }} || ' on '
+                || cast(final.effective_date as varchar) || ', at or above '
+                || {{ tier_label('to_tier.tier') }} || '''s '
+                || {{ format_usd('to_tier.min_rolling_30d_spend_usd') }} || ': moved up from '
+                || {{ tier_label('from_tier.tier') }} || ' the same day.'
+            else
+                {{ spend_basis_label('final.spend_basis') }} || ' has been below '
+                || {{ tier_label('from_tier.tier') }} || '''s '
+                || {{ format_usd('from_tier.min_rolling_30d_spend_usd') }}
+                || coalesce(
+                    ' since ' || cast(downgrade_warnings.below_since as varchar)
+                    || '; warned ' || cast(downgrade_warnings.warning_date as varchar),
+                    ''
+                )
+                || '; moved to ' || {{ tier_label('to_tier.tier') }} || ' on '
+                || cast(final.effective_date as varchar)
+                || coalesce(
+                    ', day '
+                    || cast({{ days_between('downgrade_warnings.below_since', 'final.effective_date') }} + 1 as varchar)
+                    || ' below',
+                    ''
+                )
+                || case
+                    when to_tier.tier_rank > 0
+                        then ', the highest tier its spend reached in those days'
+                    else ''
+                end
+                || ' (' || {{ format_usd('final.qualifying_spend_usd') }} || ' that day).'
+        end as change_reason
+    from final
+    left join tier_thresholds as from_tier
+        on final.from_tier = from_tier.tier
+    inner join tier_thresholds as to_tier
+        on final.to_tier = to_tier.tier
+    left join tier_thresholds as next_tier
+        on to_tier.tier_rank + 1 = next_tier.tier_rank
+    left join downgrade_warnings
+        on final.change_type = 'downgrade'
+        and final.account_id = downgrade_warnings.account_id
+        and final.effective_date = downgrade_warnings.resolved_on
+        and downgrade_warnings.outcome = 'downgraded'
 )
 
-select * from final
+select * from reasoned

@@ -1,0 +1,339 @@
+"""The TikTok One program dashboard (Streamlit). `make dashboard` serves it on 127.0.0.1.
+
+Four pages, picked in the sidebar (or with `?page=Account&account=<id>` in the address): the
+program, one account for support, credits, and Creator Next. Every number comes from the
+published BI copy through `dashboard.data`; results are cached per publication, keyed on the
+copy's run id and publication time, so a new copy is read afresh and an old one never again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data
+
+PAGES = ["Program", "Account", "Credits", "Creator Next"]
+PublicationKey = tuple[str, str, str]
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(publication: PublicationKey) -> duckdb.DuckDBPyConnection:
+    return data.connect(publication[0])
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def load(publication: PublicationKey, name: str, params: tuple[tuple[str, Any], ...] = ()):
+    """A named query's result, cached for this publication (path, run id, published at)."""
+    return data.query(_connection(publication), name, dict(params))
+
+
+def usd(amount: Any) -> str:
+    """Dollars and cents; millions shortened so that a metric fits its column."""
+    value = float(amount or 0)
+    return f"${value / 1e6:,.1f}M" if abs(value) >= 1e6 else f"${value:,.2f}"
+
+
+def dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Day columns shown as days: DuckDB dates arrive in pandas as midnight timestamps."""
+    days = {
+        column: frame[column].dt.strftime("%Y-%m-%d")
+        for column in frame.select_dtypes("datetime").columns
+        if (frame[column].dropna() == frame[column].dropna().dt.normalize()).all()
+    }
+    return frame.assign(**days)
+
+
+# The charts this run of the script drew, counted for the footer (the script runs afresh on
+# every rerun, so the list starts empty each time).
+CHARTS_DRAWN: list[str] = []
+
+
+def show_chart(chart: Any, frame: pd.DataFrame, empty_because: str) -> None:
+    """The chart, or why there is none."""
+    if frame.empty:
+        st.info(empty_because)
+    else:
+        st.altair_chart(chart, width="stretch")
+        CHARTS_DRAWN.append(str(chart.title))
+
+
+def header(publication: data.Publication) -> None:
+    st.title("TikTok One program")
+    st.caption(
+        f"Data as of **{publication.as_of_date:%Y-%m-%d}** · published "
+        f"{publication.published_at:%Y-%m-%d %H:%M} UTC · run `{publication.run_id}`"
+    )
+
+
+def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame) -> None:
+    today = load(key, "members_per_tier_today")
+    counts = dict(zip(today["tier"], today["accounts"], strict=True))
+    columns = st.columns(len(tiers))
+    for column, tier in zip(columns, tiers, strict=True):
+        label = "No tier" if tier == "none" else tier.capitalize()
+        column.metric(f"{label} members", f"{int(counts.get(tier, 0)):,}")
+
+    members = load(key, "members_per_tier_daily")
+    show_chart(
+        charts.members_per_tier(members, tiers),
+        members,
+        "No account has joined TikTok One yet: there is no member to chart.",
+    )
+    changes = load(key, "tier_changes_weekly")
+    show_chart(
+        charts.tier_changes_weekly(changes),
+        changes,
+        "No account has been upgraded or downgraded yet.",
+    )
+
+    st.subheader("Warnings pending")
+    pending = load(key, "pending_warnings")
+    show_chart(
+        charts.pending_warnings(pending, tiers),
+        pending,
+        "No downgrade warning is pending: every warned account has recovered or moved tier.",
+    )
+    if not pending.empty:
+        st.dataframe(dated(pending), hide_index=True)
+
+    requests = load(key, "creative_requests_weekly")
+    caps = ", ".join(
+        f"{tier.capitalize()} {cap}"
+        for tier, cap in zip(thresholds["tier"], thresholds["weekly_creative_cap"], strict=True)
+        if tier != "none"
+    )
+    st.subheader("Creative requests")
+    st.caption(f"Weekly caps per account: {caps} creatives (rules.tier_thresholds).")
+    show_chart(
+        charts.creative_requests_weekly(requests),
+        requests,
+        "No creative has been requested yet.",
+    )
+
+
+def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame) -> None:
+    text = st.text_input(
+        "Find an account (id or name)",
+        value=st.query_params.get("account", ""),
+        key="account_search",
+    )
+    matches = load(key, "account_search", (("text", text.strip()),))
+    if matches.empty:
+        st.info(f"No account id or name contains “{text.strip()}”.")
+        return
+    names = dict(zip(matches["account_id"], matches["account_name"], strict=True))
+    account_id = st.selectbox(
+        "Account",
+        list(names),
+        format_func=lambda account: f"{account} · {names[account]}",
+        key="account",
+    )
+    params = (("account_id", account_id),)
+    account = load(key, "account", params).iloc[0]
+
+    st.header(f"{account['account_name']} ({account_id})")
+    tier = account["tier"] if isinstance(account["tier"], str) else None
+    columns = st.columns(4)
+    columns[0].metric("Tier", tier.capitalize() if tier else "Not a member")
+    columns[1].metric(
+        "Days below tier",
+        "–" if pd.isna(account["days_below_tier"]) else int(account["days_below_tier"]),
+    )
+    columns[2].metric(
+        "Tier since", "–" if pd.isna(account["tier_since"]) else f"{account['tier_since']:%Y-%m-%d}"
+    )
+    columns[3].metric(
+        "Joined TikTok One",
+        "–"
+        if pd.isna(account["tiktok_one_joined_on"])
+        else f"{account['tiktok_one_joined_on']:%Y-%m-%d}",
+    )
+
+    st.subheader("Tier timeline")
+    days = load(key, "account_tier_days", params)
+    show_chart(
+        charts.account_tier_timeline(days, thresholds, tiers),
+        days,
+        "Not in TikTok One by the as-of date: no tier yet.",
+    )
+    st.subheader("Tier changes and why")
+    changes = load(key, "account_tier_changes", params)
+    if changes.empty:
+        st.info("No tier change: the account is not in TikTok One.")
+    else:
+        st.table(
+            dated(changes)[
+                ["effective_date", "change_type", "from_tier", "to_tier", "change_reason"]
+            ]
+        )
+    warnings = load(key, "account_warnings", params)
+    st.subheader("Downgrade warnings")
+    if warnings.empty:
+        st.info("No downgrade warning: the account has never been warned.")
+    else:
+        st.table(dated(warnings)[["warning_date", "tier_at_risk", "outcome", "warning_reason"]])
+
+    st.subheader("Creative requests")
+    requests = load(key, "account_creative_requests", params)
+    if requests.empty:
+        st.info("No creative requested.")
+    else:
+        st.dataframe(requests, hide_index=True)
+
+    st.subheader("Credits")
+    credits = load(key, "account_credits", params)
+    if credits.empty:
+        st.info("No credit yet: nothing issued, redeemed or granted to this account.")
+    else:
+        st.dataframe(credits, hide_index=True)
+        balance = load(key, "account_balance_daily", params)
+        show_chart(charts.account_balance(balance), balance, "No credit balance yet.")
+        st.dataframe(dated(load(key, "account_ledger", params)), hide_index=True)
+
+    st.subheader("Spend-match credit")
+    spend_match = load(key, "account_spend_match", params)
+    if spend_match.empty:
+        st.info("No spend-match credit expected or recorded for this account.")
+    else:
+        st.table(spend_match[["status", "credit_id", "status_reason"]])
+    st.subheader("Coupon attempts")
+    coupons = load(key, "account_coupons", params)
+    if coupons.empty:
+        st.info("No coupon code typed.")
+    else:
+        st.table(coupons[["attempt_id", "outcome", "outcome_reason"]])
+
+    st.subheader("Credit line")
+    credit_line = load(key, "account_credit_line", params)
+    if credit_line.empty:
+        st.info("No credit-line day: the account has no spend yet.")
+    else:
+        line = credit_line.iloc[0]
+        verdict = "eligible" if line["is_eligible"] else "not eligible"
+        st.write(f"On {line['date_day']:%Y-%m-%d}: **{verdict}**")
+        st.table(
+            pd.DataFrame(
+                {
+                    "rule": [
+                        "first spend at least 6 months back",
+                        "spend in each of the 6 months before",
+                        "no invoice paid late in the 6 months before",
+                        "no invoice unpaid past due",
+                    ],
+                    "passes": [
+                        bool(line["passes_account_age"]),
+                        bool(line["passes_continuous_spend"]),
+                        bool(line["passes_on_time_payments"]),
+                        bool(line["passes_no_overdue_invoices"]),
+                    ],
+                }
+            )
+        )
+
+
+def credits_page(key: PublicationKey) -> None:
+    expiring = load(key, "credits_expiring").iloc[0]
+    issued = load(key, "credits_issued_monthly")
+    used = load(key, "credits_used_monthly")
+    breakage = load(key, "breakage_monthly")
+    columns = st.columns(4)
+    columns[0].metric("Issued", usd(issued["amount_usd"].sum()))
+    columns[1].metric(
+        "Consumed", usd(used.loc[used["entry_type"] == "consumed", "amount_usd"].sum())
+    )
+    columns[2].metric(
+        "Expiring within 7 days",
+        usd(expiring["within_7d_usd"]),
+        f"{int(expiring['credits_within_7d'])} credits",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    columns[3].metric(
+        "Expiring within 30 days",
+        usd(expiring["within_30d_usd"]),
+        f"{int(expiring['credits_within_30d'])} credits",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    show_chart(charts.credits_issued_monthly(issued), issued, "No credit issued yet.")
+    show_chart(charts.credits_used_monthly(used), used, "No credit consumed or expired yet.")
+    show_chart(
+        charts.breakage_monthly(breakage), breakage, "No credit has expired yet: no breakage."
+    )
+    expiring_list = load(key, "credits_expiring_list")
+    if not expiring_list.empty:
+        st.dataframe(expiring_list, hide_index=True)
+
+    st.subheader("Spend-match reconciliation")
+    statuses = load(key, "spend_match_statuses_monthly")
+    show_chart(
+        charts.spend_match_statuses(statuses),
+        statuses,
+        "No spend-match credit is due or recorded yet.",
+    )
+    problems = load(key, "spend_match_problems")
+    if problems.empty:
+        st.success("No spend-match credit is missing or late.")
+    else:
+        # A grid, not a static table: a program can have thousands of these.
+        st.dataframe(
+            dated(problems[["account_id", "status", "status_reason", "trigger_at", "due_by"]]),
+            hide_index=True,
+        )
+
+
+def creator_next_page(key: PublicationKey) -> None:
+    summary = load(key, "creators_summary").iloc[0]
+    columns = st.columns(2)
+    columns[0].metric("Creators", f"{int(summary['creators']):,}")
+    columns[1].metric("Eligible on their latest day", f"{int(summary['eligible']):,}")
+    eligible = load(key, "creators_eligible_daily")
+    show_chart(
+        charts.creators_eligible(eligible),
+        eligible,
+        "No creator has been eligible for Creator Next yet.",
+    )
+    failures = load(key, "creator_rule_failures")
+    show_chart(charts.creator_rule_failures(failures), failures, "No creator stats yet.")
+
+
+def main() -> None:
+    st.set_page_config(page_title="TikTok One program", layout="wide")
+    try:
+        publication = data.current_publication()
+    except data.NoPublication as reason:
+        st.title("TikTok One program")
+        st.warning(str(reason))
+        return
+    key: PublicationKey = (
+        publication.path,
+        publication.run_id,
+        publication.published_at.isoformat(),
+    )
+    header(publication)
+    requested = st.query_params.get("page", PAGES[0])
+    page = st.sidebar.radio(
+        "Page", PAGES, index=PAGES.index(requested) if requested in PAGES else 0, key="page"
+    )
+    st.query_params["page"] = page
+    thresholds = load(key, "tier_thresholds")
+    tiers = list(thresholds["tier"])
+    if page == "Program":
+        program_page(key, tiers, thresholds)
+    elif page == "Account":
+        account_page(key, tiers, thresholds)
+    elif page == "Credits":
+        credits_page(key)
+    else:
+        creator_next_page(key)
+    st.caption(
+        f"{page} page, {len(CHARTS_DRAWN)} charts. Figures from the published copy "
+        f"`{publication.path}`, schemas marts and rules."
+    )
+
+
+main()

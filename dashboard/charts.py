@@ -1,0 +1,267 @@
+"""The dashboard's charts (Altair, drawn by Vega-Lite): one place for colours, axes and formats.
+
+Tiers keep one colour on every page, from the tier order in the copy's `rules.tier_thresholds`;
+money axes read in dollars and time axes in dates.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Lightest for no tier, darkest for the highest: one colour per tier rank.
+TIER_PALETTE = ["#bdbdbd", "#7fc8f8", "#2f7ed8", "#5b2a86"]
+TIER_LABEL_EXPR = (
+    "datum.label == 'none' ? 'no tier' : upper(slice(datum.label, 0, 1)) + slice(datum.label, 1)"
+)
+DOLLARS = "$,.0f"
+DAY = "%Y-%m-%d"
+MONTH = "%b %Y"
+# Bars over time span their week or month (x to x2, standing on zero), a white edge between.
+BAR = {"orient": "vertical", "stroke": "white", "strokeWidth": 1}
+MONTH_AXIS = alt.Axis(format=MONTH, tickCount={"interval": "month", "step": 1})
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
+# Categories that are not tiers use colours no tier uses, so that blue always means a tier.
+SOURCE_COLOURS = alt.Scale(
+    domain=["spend_match", "coupon", "managed"], range=["#e377c2", "#ff9f1c", "#2ca02c"]
+)
+OTHER_CATEGORIES = alt.Scale(scheme="set2")
+CHANGE_COLOURS = alt.Scale(domain=["upgrade", "downgrade"], range=["#2ca02c", "#d62728"])
+# Missing and late stand out; the other statuses stay quiet.
+STATUS_ORDER = [
+    "missing",
+    "issued_late",
+    "pending",
+    "issued_on_time",
+    "issued_early",
+    "unexpected",
+    "duplicate",
+]
+SPEND_MATCH_COLOURS = alt.Scale(
+    domain=STATUS_ORDER,
+    range=["#d62728", "#ff7f0e", "#f7e08a", "#c7c7c7", "#a1d99b", "#e7969c", "#8c6d31"],
+)
+
+
+def tier_colour(tiers: list[str], title: str = "Tier", field: str = "tier") -> alt.Color:
+    """The tier colour encoding: `tiers` lowest first (rules.tier_thresholds by tier_rank)."""
+    return alt.Color(
+        f"{field}:N",
+        title=title,
+        scale=alt.Scale(domain=tiers, range=TIER_PALETTE[: len(tiers)]),
+        legend=alt.Legend(labelExpr=TIER_LABEL_EXPR),
+    )
+
+
+def members_per_tier(days: pd.DataFrame, tiers: list[str]) -> alt.Chart:
+    return (
+        alt.Chart(days, title="TikTok One members per tier")
+        .mark_area()
+        .encode(
+            x=alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY)),
+            y=alt.Y("accounts:Q", title="Accounts", stack="zero"),
+            color=tier_colour(tiers),
+            order=alt.Order("tier_rank:Q"),
+            tooltip=["date_day:T", "tier:N", "accounts:Q"],
+        )
+    )
+
+
+def tier_changes_weekly(changes: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(changes, title="Upgrades and downgrades per week")
+        .mark_bar(**BAR)
+        .encode(
+            x=alt.X("week_start:T", title="Week (Monday)", axis=alt.Axis(format=DAY)),
+            x2="week_end:T",
+            y=alt.Y("changes:Q", title="Tier changes", axis=COUNT_AXIS),
+            color=alt.Color("change_type:N", title="Change", scale=CHANGE_COLOURS),
+            tooltip=["week_start:T", "change_type:N", "changes:Q"],
+        )
+    )
+
+
+def pending_warnings(warnings: pd.DataFrame, tiers: list[str]) -> alt.Chart:
+    return (
+        alt.Chart(warnings, title="Pending warnings by scheduled downgrade date")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "scheduled_downgrade_date:T",
+                title="Scheduled downgrade",
+                axis=alt.Axis(format=DAY, tickCount={"interval": "day", "step": 1}),
+            ),
+            y=alt.Y("count():Q", title="Accounts warned", axis=COUNT_AXIS),
+            color=tier_colour(tiers, title="Tier at risk", field="tier_at_risk"),
+            tooltip=["scheduled_downgrade_date:T", "tier_at_risk:N", "count():Q"],
+        )
+    )
+
+
+def creative_requests_weekly(weeks: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(weeks, title="Creatives requested per week, within and over the weekly caps")
+        .mark_bar(**BAR)
+        .encode(
+            x=alt.X("request_week:T", title="Week (Monday)", axis=alt.Axis(format=DAY)),
+            x2="week_end:T",
+            y=alt.Y("creatives:Q", title="Creatives requested", axis=COUNT_AXIS),
+            color=alt.Color(
+                "part:N",
+                title="Against the cap",
+                scale=alt.Scale(domain=["within cap", "over cap"], range=["#2ca02c", "#d62728"]),
+            ),
+            tooltip=["request_week:T", "part:N", "creatives:Q"],
+        )
+    )
+
+
+def account_tier_timeline(
+    days: pd.DataFrame, thresholds: pd.DataFrame, tiers: list[str]
+) -> alt.LayerChart:
+    """Qualifying spend against each tier's minimum (dashed), over bands of the assigned tier."""
+    x = alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY))
+    bands = (
+        alt.Chart(days)
+        .mark_rect(opacity=0.35)
+        .encode(
+            x=x,
+            x2="next_day:T",
+            color=tier_colour(tiers),
+            tooltip=["date_day:T", "tier:N", "days_below_tier:Q"],
+        )
+    )
+    minimums = (
+        alt.Chart(thresholds[thresholds["tier_rank"] > 0])
+        .mark_rule(strokeDash=[4, 4], strokeWidth=2)
+        .encode(
+            y="min_rolling_30d_spend_usd:Q",
+            color=tier_colour(tiers),
+            tooltip=["tier:N", alt.Tooltip("min_rolling_30d_spend_usd:Q", format=DOLLARS)],
+        )
+    )
+    spend = (
+        alt.Chart(days)
+        .mark_line(color="#333333")
+        .encode(
+            x=x,
+            y=alt.Y(
+                "qualifying_spend_usd:Q",
+                title="Qualifying 30-day spend (USD)",
+                axis=alt.Axis(format=DOLLARS),
+            ),
+            tooltip=["date_day:T", "qualifying_spend_usd:Q", "spend_basis:N", "tier:N"],
+        )
+    )
+    return alt.layer(
+        bands,
+        minimums,
+        spend,
+        title="Qualifying spend (line) against the tier minimums (dashed), over the tier held",
+    )
+
+
+def account_balance(balance: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(balance, title="Credit balance")
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY)),
+            y=alt.Y("balance_usd:Q", title="Balance (USD)", axis=alt.Axis(format=DOLLARS)),
+            tooltip=["date_day:T", "balance_usd:Q"],
+        )
+    )
+
+
+def credits_issued_monthly(issued: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(issued, title="Credits issued by source and month")
+        .mark_bar(**BAR)
+        .encode(
+            x=alt.X("month:T", title="Month issued", axis=MONTH_AXIS),
+            x2="month_end:T",
+            y=alt.Y("amount_usd:Q", title="Issued (USD)", axis=alt.Axis(format=DOLLARS)),
+            color=alt.Color("credit_source:N", title="Source", scale=SOURCE_COLOURS),
+            tooltip=["month:T", "credit_source:N", alt.Tooltip("amount_usd:Q", format=DOLLARS)],
+        )
+    )
+
+
+def credits_used_monthly(used: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(used, title="Credits consumed and expired by month")
+        .mark_bar(**BAR)
+        .encode(
+            x=alt.X("month:T", title="Month", axis=MONTH_AXIS),
+            x2="month_end:T",
+            y=alt.Y("amount_usd:Q", title="Amount (USD)", axis=alt.Axis(format=DOLLARS)),
+            color=alt.Color(
+                "entry_type:N",
+                title="Entry",
+                scale=alt.Scale(domain=["consumed", "expired"], range=["#2ca02c", "#ff7f0e"]),
+            ),
+            tooltip=["month:T", "entry_type:N", alt.Tooltip("amount_usd:Q", format=DOLLARS)],
+        )
+    )
+
+
+def breakage_monthly(breakage: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(breakage, title="Breakage: credit that expired unused, by expiry month")
+        .mark_bar(**BAR)
+        .encode(
+            x=alt.X("expiry_month:T", title="Month expired", axis=MONTH_AXIS),
+            x2="month_end:T",
+            y=alt.Y("breakage_usd:Q", title="Breakage (USD)", axis=alt.Axis(format=DOLLARS)),
+            color=alt.Color("credit_source:N", title="Source", scale=SOURCE_COLOURS),
+            tooltip=[
+                "expiry_month:T",
+                "credit_source:N",
+                alt.Tooltip("breakage_usd:Q", format=DOLLARS),
+            ],
+        )
+    )
+
+
+def spend_match_statuses(statuses: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(
+            statuses, title="Spend-match credits by status and month (missing and late in red)"
+        )
+        # Missing and late at the bottom of each bar, in the legend's order.
+        .transform_calculate(status_order=f"indexof({STATUS_ORDER}, datum.status)")
+        .mark_bar(**BAR)
+        .encode(
+            x=alt.X("month:T", title="Month due (or issued)", axis=MONTH_AXIS),
+            x2="month_end:T",
+            y=alt.Y("credits:Q", title="Credits", axis=COUNT_AXIS),
+            color=alt.Color("status:N", title="Status", scale=SPEND_MATCH_COLOURS),
+            order=alt.Order("status_order:Q"),
+            tooltip=["month:T", "status:N", "credits:Q"],
+        )
+    )
+
+
+def creators_eligible(days: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(days, title="Creators eligible for Creator Next, by region")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY)),
+            y=alt.Y("creators:Q", title="Eligible creators", axis=COUNT_AXIS),
+            color=alt.Color("country_code:N", title="Region", scale=OTHER_CATEGORIES),
+            tooltip=["date_day:T", "country_code:N", "creators:Q"],
+        )
+    )
+
+
+def creator_rule_failures(failures: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(failures, title="Which rule fails most (each creator's latest day)")
+        .mark_bar(color="#8c564b")
+        .encode(
+            x=alt.X("creators_failing:Q", title="Creators failing the rule", axis=COUNT_AXIS),
+            y=alt.Y("rule:N", title="Rule", sort="-x"),
+            tooltip=["rule:N", "creators_failing:Q", "creators:Q"],
+        )
+    )

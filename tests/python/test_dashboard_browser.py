@@ -1,0 +1,118 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Selenium and chromedriver).
+
+The server is started the way `make dashboard` starts it (dashboard.serve), on a free loopback
+port, reading the session's published fixture copy, and stopped at the end. Each page must load
+without an error, draw every chart it is expected to draw with marks in it, and leave a
+screenshot under target/dashboard/. `make browser` (run by `make test`) installs Chromium.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from dashboard.browser import (
+    NotDrawn,
+    chromium,
+    dashboard_server,
+    marks_per_chart,
+    open_page,
+    screenshot,
+    switch_page,
+)
+from warehouse.config import PROJECT_DIR
+
+SCREENSHOTS = PROJECT_DIR / "target" / "dashboard"
+WAIT_SECONDS = 60
+DOWNGRADED = "acc_two_step_drop"
+# Page, address, charts drawn on the fixture copy (the Program page's pending warnings are an
+# empty state there: no warning is pending on the fixture's as-of date).
+PAGES = [
+    ("Program", "?page=Program", 3),
+    ("Account", f"?page=Account&account={DOWNGRADED}", 1),
+    ("Credits", "?page=Credits", 4),
+    ("Creator Next", "?page=Creator+Next", 2),
+]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(published_fixture: Path, tmp_path_factory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with dashboard_server(published_fixture, log, wait_seconds=WAIT_SECONDS) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), WAIT_SECONDS) as driver:
+        yield driver
+
+
+def load(driver: webdriver.Chrome, url: str, page: str) -> None:
+    try:
+        open_page(driver, url, page, WAIT_SECONDS)
+    except NotDrawn as error:
+        pytest.fail(str(error))
+
+
+@pytest.mark.parametrize(("page", "address", "charts"), PAGES, ids=[page[0] for page in PAGES])
+def test_each_page_loads_and_draws_its_charts(browser, dashboard_url, page, address, charts):
+    load(browser, f"{dashboard_url}/{address}", page)
+    assert not browser.find_elements(
+        By.CSS_SELECTOR, "[data-testid='stException'], [data-testid='stAlertContentError']"
+    )
+    drawn = marks_per_chart(browser)
+    assert len(drawn) == charts and all(count > 0 for count in drawn), drawn
+    assert "Data as of 2026-03-31" in browser.find_element(By.TAG_NAME, "body").text
+    path = screenshot(browser, SCREENSHOTS / f"{page.lower().replace(' ', '_')}.png")
+    assert path.stat().st_size > 10_000
+
+
+def test_the_account_page_shows_why_the_account_was_downgraded(
+    browser, dashboard_url, published_fixture
+):
+    connection = duckdb.connect(str(published_fixture), read_only=True)
+    try:
+        (reason,) = connection.execute(
+            "select change_reason from marts.fct_tier_changes "
+            "where account_id = ? and change_type = 'downgrade' "
+            "order by effective_date desc limit 1",
+            [DOWNGRADED],
+        ).fetchone()
+    finally:
+        connection.close()
+    assert "moved to Essential on 2026-03-20" in reason
+    load(browser, f"{dashboard_url}/?page=Account&account={DOWNGRADED}", "Account")
+    assert reason in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_moving_between_pages_in_the_sidebar_draws_each(browser, dashboard_url):
+    load(browser, f"{dashboard_url}/?page=Program", "Program")
+    for page, _, charts in PAGES[1:]:
+        switch_page(browser, page, WAIT_SECONDS)
+        if page != "Account":  # without an account in the address, the first one is shown
+            assert len(marks_per_chart(browser)) == charts
+    assert "page=Creator" in browser.current_url
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (hex, as the kernel writes them) of the sockets listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_the_server_listens_on_loopback_only(dashboard_url):
+    port = int(dashboard_url.rsplit(":", 1)[1])
+    # 0100007F is 127.0.0.1; every interface would be 00000000 (or :: in tcp6).
+    assert listening_addresses(port) == {"0100007F"}
