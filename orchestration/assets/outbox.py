@@ -1,7 +1,8 @@
 """The notifications outbox asset: each day of the run's window, in order (warehouse/outbox.py).
 
 It reads the marts after their checks: a failed blocking check on them (a dbt test or a GX
-suite) stops this step, so no notification leaves a build that failed its checks.
+suite) or on the staged spend (an incomplete as-of day) stops this step, so no notification
+leaves a build that failed its checks.
 """
 
 from pathlib import Path
@@ -23,9 +24,11 @@ from warehouse.outbox import replace_days, write_day_file
     deps=[
         mart_key("fct_tier_changes"),
         mart_key("fct_downgrade_warnings"),
-        # Not read, but its checks (the as-of date is fresh, the account-day spine is whole)
-        # must pass before any notification goes out.
+        # Not read, but their checks must pass before any notification goes out: the as-of
+        # date is fresh, the account-day spine is whole, its spend equals the staged spend,
+        # and the as-of day's spend arrived complete (its volume band).
         mart_key("fct_account_tier_daily"),
+        dg.AssetKey(["staging", "stg_ads_manager__ad_spend"]),
     ],
     description=(
         "The day's tier events (downgrade warnings in-product and by email, downgrades, "
