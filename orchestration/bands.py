@@ -176,7 +176,10 @@ AD_SPEND_VOLUME = Band(
             count(distinct account_id) as accounts_reporting,
             sum(spend_usd) as spend_usd,
         from staging.stg_ads_manager__ad_spend
-        where spend_date in (select date_day from days)
+        -- The range lets DuckDB filter the staged rows before it de-duplicates restatements.
+        where spend_date between cast($as_of as date) - cast($step * $points as integer)
+                and cast($as_of as date)
+            and spend_date in (select date_day from days)
         group by spend_date
     """,
     measures=(
@@ -195,7 +198,9 @@ CREATOR_STATS_VOLUME = Band(
             count(*) as staged_rows,
             count(distinct creator_id) as creators_reporting,
         from staging.stg_creators__creator_daily_stats
-        where stat_date in (select date_day from days)
+        where stat_date between cast($as_of as date) - cast($step * $points as integer)
+                and cast($as_of as date)
+            and stat_date in (select date_day from days)
         group by stat_date
     """,
     measures=(
