@@ -60,7 +60,9 @@ def check_result(outcome: Outcome, suite: Suite) -> dg.AssetCheckResult:
             "rows_validated": outcome.rows,
             "expectations": outcome.evaluated,
             "failed_expectations": len(outcome.failures),
-            "failures": dg.MetadataValue.json(outcome.failures),
+            # Not "failures": `make run` prints that key's value instead of the description,
+            # and the description is the sentence with the numbers.
+            "failed_expectation_details": dg.MetadataValue.json(outcome.failures),
         },
     )
 
