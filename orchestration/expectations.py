@@ -112,10 +112,6 @@ class Suite:
     # A band the suite judges (volume or shift), for its messages.
     band: Band | None = None
 
-    @property
-    def table(self) -> str:
-        return self.asset[1]
-
 
 @dataclass(frozen=True)
 class Outcome:
