@@ -7,17 +7,15 @@ from orchestration.assets.landing import landing_zone
 from orchestration.assets.outbox import tier_events
 from orchestration.assets.publish import tiktok_one_bi
 from orchestration.checks import ASSET_CHECKS
-from orchestration.freshness import DELIVERY_FRESHNESS_CHECKS, delivery_freshness_sensor
 from orchestration.jobs import warehouse_build
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_warehouse_build
 
 defs = dg.Definitions(
     assets=[landing_zone, warehouse_dbt_build, tier_events, tiktok_one_bi],
-    asset_checks=[*ASSET_CHECKS, *DELIVERY_FRESHNESS_CHECKS],
+    asset_checks=ASSET_CHECKS,
     jobs=[warehouse_build],
     schedules=[daily_warehouse_build],
-    sensors=[delivery_freshness_sensor],
     resources=build_resources(),
     # One process per run, steps one after another: DuckDB takes one writer per file.
     executor=dg.in_process_executor,

@@ -3,17 +3,13 @@ publish the BI copy, all for one as-of date (a partition) or a range of them."""
 
 import dagster as dg
 
-from orchestration.freshness import FRESHNESS_CHECK_KEYS
-
 # Every run of this job writes the one DuckDB file; the run queue in orchestration/dagster.yaml
 # lets one run with this tag go at a time.
 WRITER_TAG = {"warehouse/duckdb": "writer"}
 
 warehouse_build = dg.define_asset_job(
     name="warehouse_build",
-    # The freshness checks judge the job from outside, on their own sensor.
-    selection=dg.AssetSelection.all(include_sources=True)
-    - dg.AssetSelection.checks(*FRESHNESS_CHECK_KEYS),
+    selection=dg.AssetSelection.all(include_sources=True),
     tags=WRITER_TAG,
     description=(
         "Observe the landing zone, dbt build as of the partition's date (tests as checks), run "

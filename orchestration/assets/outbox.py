@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets.dbt import mart_key
+from orchestration.freshness import delivered_daily
 from orchestration.partitions import as_of_partitions, single_run, window_of
 from orchestration.resources import WarehouseResource
 from warehouse.outbox import replace_days, write_day_file
@@ -21,6 +22,7 @@ from warehouse.outbox import replace_days, write_day_file
     kinds={"duckdb", "parquet"},
     partitions_def=as_of_partitions,
     backfill_policy=single_run,
+    freshness_policy=delivered_daily,
     deps=[
         mart_key("fct_tier_changes"),
         mart_key("fct_downgrade_warnings"),

@@ -17,6 +17,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import MART_TABLES, warehouse_dbt_build
 from orchestration.checks import GX_CHECK_SPECS
+from orchestration.freshness import delivered_daily
 from orchestration.partitions import as_of_partitions, single_run, window_of
 from orchestration.resources import WarehouseResource
 from warehouse.publish import STORAGE_VERSION, publish_marts, published_as_of
@@ -65,6 +66,7 @@ def failed_checks(context: dg.AssetExecutionContext) -> list[str]:
     kinds={"duckdb"},
     partitions_def=as_of_partitions,
     backfill_policy=single_run,
+    freshness_policy=delivered_daily,
     deps=sorted([*MART_TABLES, *STAGED_DAILY_SOURCES], key=str),
     output_required=False,
     description=(

@@ -21,6 +21,7 @@ from orchestration.expectations import (
     CREDITS_RECONCILED,
     ERROR,
     MEMBERS_RECONCILED,
+    NEWLY_MISSING_SPEND_MATCH_SUITE,
     SPEND_RECONCILED,
     SUITES,
     TIER_CHANGE_SHARE_SUITE,
@@ -346,3 +347,37 @@ def test_a_day_when_many_members_change_tier_warns_with_the_numbers():
         [AS_OF],
     )
     assert run_suite(connection, TIER_CHANGE_SHARE_SUITE, build).success
+
+
+def test_spend_match_credits_newly_missing_count_on_the_day_their_deadline_fell():
+    connection = duckdb.connect()
+    days = {"first": AS_OF - timedelta(days=30), "as_of": AS_OF}
+    connection.execute("create schema marts")
+    connection.execute(
+        """
+        create table marts.fct_account_tier_daily as
+        select 'acc_1' as account_id, day::date as date_day
+        from range(cast($first as date), cast($as_of as date) + 1, interval 1 day) as days(day)
+        """,
+        days,
+    )
+    # One credit a day went overdue and was issued late since; seven went overdue today.
+    connection.execute(
+        """
+        create table marts.fct_spend_match_reconciliation as
+        select 'issued_late' as status, day + interval 12 hour as due_by
+        from range(cast($first as date), cast($as_of as date), interval 1 day) as days(day)
+        union all
+        select 'issued_on_time', cast($as_of as date) + interval 1 hour from range(50)
+        union all
+        select 'missing', cast($as_of as date) + interval 1 hour from range(7)
+        """,
+        days,
+    )
+    outcome = run_suite(connection, NEWLY_MISSING_SPEND_MATCH_SUITE, Build(AS_OF, AS_OF, 1))
+    assert not outcome.success and outcome.severity == WARN
+    assert outcome.metrics["newly_missing_credits"] == 7
+    assert outcome.metrics["newly_missing_credits_median"] == 1
+    assert outcome.metrics["history_points"] == BandSettings().shift_days
+    assert outcome.message is not None
+    assert "spend-match credits newly missing 7 on the day, expected at most 5" in outcome.message

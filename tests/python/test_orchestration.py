@@ -16,7 +16,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from orchestration.assets.dbt import MART_TABLES
 from orchestration.checks import GX_CHECK_SPECS
 from orchestration.definitions import defs
 from orchestration.expectations import SUITES
-from orchestration.freshness import DELIVERY_FRESHNESS_CHECKS, FRESHNESS_CHECK_KEYS
 from orchestration.partitions import AS_OF_START
 from orchestration.project import warehouse_dbt_project
 from orchestration.resources import build_resources
@@ -142,34 +141,15 @@ def test_every_gx_suite_is_a_check_of_its_asset_blocking_but_for_the_shifts(asse
     assert landing_check in asset_graph.asset_check_keys
 
 
-def test_dagster_freshness_checks_watch_the_outbox_and_the_bi_copy(asset_graph):
-    assert {key.asset_key for key in FRESHNESS_CHECK_KEYS} == {OUTBOX_KEY, PUBLISHED_KEY}
-    assert set(FRESHNESS_CHECK_KEYS) <= set(asset_graph.asset_check_keys)
-    # Evaluated by their sensor, not by the build job that writes the two assets.
-    job = defs.resolve_job_def("warehouse_build")
-    assert not set(FRESHNESS_CHECK_KEYS) & set(job.asset_layer.asset_graph.asset_check_keys)
-    sensor = defs.resolve_sensor_def("delivery_freshness")
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-
-    instance = dg.DagsterInstance.ephemeral()
-
-    def fresh() -> dict[str, bool]:
-        result = dg.materialize(
-            [*DELIVERY_FRESHNESS_CHECKS],
-            selection=dg.AssetSelection.checks(*FRESHNESS_CHECK_KEYS),
-            instance=instance,
-            run_config=QUIET,
-        )
-        return {
-            evaluation.asset_key.to_user_string(): evaluation.passed
-            for evaluation in result.get_asset_check_evaluations()
-        }
-
-    assert fresh() == {"outbox/tier_events": False, "published/tiktok_one_bi": False}
-    instance.report_runless_asset_event(
-        dg.AssetMaterialization(asset_key=PUBLISHED_KEY, partition=PARTITION)
-    )
-    assert fresh() == {"outbox/tier_events": False, "published/tiktok_one_bi": True}
+def test_dagster_freshness_policies_watch_the_outbox_and_the_bi_copy(asset_graph):
+    """Both must be written in the 24 hours before 08:00 UTC each day."""
+    for key in (OUTBOX_KEY, PUBLISHED_KEY):
+        policy = asset_graph.get(key).freshness_policy
+        assert policy == dg.FreshnessPolicy.cron(
+            deadline_cron="0 8 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
+        ), key
+    # The marts have none: they are judged by their checks, and delivered through these two.
+    assert asset_graph.get(dg.AssetKey(["marts", "dim_accounts"])).freshness_policy is None
 
 
 def test_the_job_is_partitioned_daily_and_backfills_in_one_run(asset_graph):
@@ -434,6 +414,54 @@ def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, t
         failure.step_failure_data.error
     )
     assert not place.published.exists()
+
+
+def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(fixture_warehouse, tmp_path):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
+        shutil.copyfile(fixture_warehouse, place.warehouse)
+        connection = duckdb.connect(str(place.warehouse))
+        # Twenty more creatives' rows on the as-of day, where the history has one a day.
+        connection.execute(
+            """
+            insert into staging.base_ads_manager__ad_spend_loaded
+            select loaded.* replace ('crt_more_' || extra.n as creative_id)
+            from staging.base_ads_manager__ad_spend_loaded as loaded, range(20) as extra(n)
+            where spend_date = ?
+            """,
+            [FIXTURE_AS_OF],
+        )
+        connection.close()
+        volume = GX_CHECK_SPECS["ad_spend_volume"].key
+        instance = dg.DagsterInstance.ephemeral()
+
+        def run(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
+            return dg.materialize(
+                [*(defs.assets or []), *(defs.asset_checks or [])],
+                selection=selection,
+                partition_key=PARTITION,
+                instance=instance,
+                resources=build_resources(),
+                raise_on_error=False,
+                run_config=QUIET,
+            )
+
+        result = run(
+            dg.AssetSelection.assets(OUTBOX_KEY, PUBLISHED_KEY) | dg.AssetSelection.checks(volume)
+        )
+        assert result.success
+        [evaluation] = result.get_asset_check_evaluations()
+        assert not evaluation.passed
+        assert evaluation.severity == dg.AssetCheckSeverity.WARN
+        assert "ad_spend on 2026-03-31 (Tuesday) is above its band: rows 21 arrived, " in (
+            evaluation.description or ""
+        )
+        assert evaluation.metadata["staged_rows"].value == 21
+        assert {OUTBOX_KEY, PUBLISHED_KEY} <= materialized(result)
+        # Nor does the warning stop a publish on its own afterwards.
+        alone = run(dg.AssetSelection.assets(PUBLISHED_KEY))
+    assert alone.success
+    assert PUBLISHED_KEY in materialized(alone)
 
 
 def test_no_spend_for_the_as_of_date_stops_the_run_before_dbt(first_run):
