@@ -135,13 +135,25 @@ def test_a_mart_spend_day_that_differs_from_staging_fails(planted):
     assert "on 1 day(s)" in outcome.message and "2026-03-01" in outcome.message
 
 
+def staged_spend_as_a_table(connection: duckdb.DuckDBPyConnection) -> None:
+    """Replace the staged spend view with a table of its rows, to plant rows in (the view
+    reads what dbt loaded from the landing zone, which a test must not change)."""
+    connection.execute(
+        "create table staging.planted_ad_spend as select * from staging.stg_ads_manager__ad_spend"
+    )
+    connection.execute(
+        "create or replace view staging.stg_ads_manager__ad_spend as "
+        "select * from staging.planted_ad_spend"
+    )
+
+
 def test_a_staged_spend_row_the_marts_missed_fails(planted):
     # A restatement staged after the marts were built: staging now holds 40 USD more.
+    staged_spend_as_a_table(planted)
     planted.execute(
         """
-        update staging.base_ads_manager__ad_spend_loaded set spend = spend + 40
+        update staging.planted_ad_spend set spend_usd = spend_usd + 40
         where account_id = 'acc_historical_basis' and spend_date = date '2026-03-02'
-            and currency = 'USD'
         """
     )
     outcome = run_suite(planted, SPEND_RECONCILED, read_build(planted, FIXTURE_AS_OF))

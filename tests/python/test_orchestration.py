@@ -421,15 +421,22 @@ def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(fixture_wareho
         place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
         shutil.copyfile(fixture_warehouse, place.warehouse)
         connection = duckdb.connect(str(place.warehouse))
-        # Twenty more creatives' rows on the as-of day, where the history has one a day.
+        # Twenty more creatives' rows on the as-of day, where the history has one a day: the
+        # staged spend view becomes a table of its rows with them (no landing file changes).
         connection.execute(
             """
-            insert into staging.base_ads_manager__ad_spend_loaded
-            select loaded.* replace ('crt_more_' || extra.n as creative_id)
-            from staging.base_ads_manager__ad_spend_loaded as loaded, range(20) as extra(n)
-            where spend_date = ?
+            create table staging.planted_ad_spend as
+            select * from staging.stg_ads_manager__ad_spend
+            union all
+            select staged.* replace ('crt_more_' || extra.n as creative_id)
+            from staging.stg_ads_manager__ad_spend as staged, range(20) as extra(n)
+            where staged.spend_date = ?
             """,
             [FIXTURE_AS_OF],
+        )
+        connection.execute(
+            "create or replace view staging.stg_ads_manager__ad_spend as "
+            "select * from staging.planted_ad_spend"
         )
         connection.close()
         volume = GX_CHECK_SPECS["ad_spend_volume"].key
