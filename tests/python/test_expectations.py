@@ -35,13 +35,28 @@ from orchestration.expectations import (
 from orchestration.settings import BandSettings, band_settings
 from warehouse.fixtures import FIXTURE_AS_OF
 
+# The relations the tests plant faults in, as tables of their rows where dbt made them views.
+PLANTED_IN = [
+    "marts.fct_account_tier_daily",
+    "marts.fct_tier_changes",
+    "marts.fct_credit_ledger",
+    "marts.fct_credit_issuance",
+    "marts.dim_accounts",
+    "intermediate.int_account_spend_daily",
+    "staging.stg_ads_manager__ad_spend",
+]
+
 
 @pytest.fixture
-def planted(fixture_warehouse: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def planted(
+    fixture_warehouse: Path, tmp_path: Path, as_table
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable copy of the fixture warehouse to plant faults in."""
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(fixture_warehouse, copy)
     connection = duckdb.connect(str(copy))
+    for relation in PLANTED_IN:
+        as_table(connection, relation)
     yield connection
     connection.close()
 
@@ -135,24 +150,11 @@ def test_a_mart_spend_day_that_differs_from_staging_fails(planted):
     assert "on 1 day(s)" in outcome.message and "2026-03-01" in outcome.message
 
 
-def staged_spend_as_a_table(connection: duckdb.DuckDBPyConnection) -> None:
-    """Replace the staged spend view with a table of its rows, to plant rows in (the view
-    reads what dbt loaded from the landing zone, which a test must not change)."""
-    connection.execute(
-        "create table staging.planted_ad_spend as select * from staging.stg_ads_manager__ad_spend"
-    )
-    connection.execute(
-        "create or replace view staging.stg_ads_manager__ad_spend as "
-        "select * from staging.planted_ad_spend"
-    )
-
-
 def test_a_staged_spend_row_the_marts_missed_fails(planted):
     # A restatement staged after the marts were built: staging now holds 40 USD more.
-    staged_spend_as_a_table(planted)
     planted.execute(
         """
-        update staging.planted_ad_spend set spend_usd = spend_usd + 40
+        update staging.stg_ads_manager__ad_spend set spend_usd = spend_usd + 40
         where account_id = 'acc_historical_basis' and spend_date = date '2026-03-02'
         """
     )

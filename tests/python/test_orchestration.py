@@ -367,12 +367,13 @@ def test_rerunning_a_partition_with_a_reader_on_the_bi_copy(first_run):
     assert event_file(place.outbox, FIXTURE_AS_OF).read_bytes() == first_run.outbox_bytes
 
 
-def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, tmp_path):
+def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, tmp_path, as_table):
     landing = tmp_path / "landing"
     with pytest.MonkeyPatch.context() as monkeypatch:
         place = use_place(monkeypatch, tmp_path, landing)
         shutil.copyfile(fixture_warehouse, place.warehouse)
         connection = duckdb.connect(str(place.warehouse))
+        as_table(connection, "marts.fct_account_tier_daily")
         connection.execute(
             """
             update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 1
@@ -416,27 +417,23 @@ def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, t
     assert not place.published.exists()
 
 
-def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(fixture_warehouse, tmp_path):
+def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(
+    fixture_warehouse, tmp_path, as_table
+):
     with pytest.MonkeyPatch.context() as monkeypatch:
         place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
         shutil.copyfile(fixture_warehouse, place.warehouse)
         connection = duckdb.connect(str(place.warehouse))
-        # Twenty more creatives' rows on the as-of day, where the history has one a day: the
-        # staged spend view becomes a table of its rows with them (no landing file changes).
+        # Twenty more creatives' rows on the as-of day, where the history has one a day.
+        as_table(connection, "staging.stg_ads_manager__ad_spend")
         connection.execute(
             """
-            create table staging.planted_ad_spend as
-            select * from staging.stg_ads_manager__ad_spend
-            union all
+            insert into staging.stg_ads_manager__ad_spend
             select staged.* replace ('crt_more_' || extra.n as creative_id)
             from staging.stg_ads_manager__ad_spend as staged, range(20) as extra(n)
             where staged.spend_date = ?
             """,
             [FIXTURE_AS_OF],
-        )
-        connection.execute(
-            "create or replace view staging.stg_ads_manager__ad_spend as "
-            "select * from staging.planted_ad_spend"
         )
         connection.close()
         volume = GX_CHECK_SPECS["ad_spend_volume"].key
