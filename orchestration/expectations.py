@@ -23,7 +23,7 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -386,6 +386,11 @@ def _spend_explained(failed: pd.DataFrame, build: Build) -> str:
     return f"The marts' spend differs from the staged spend on {len(failed)} day(s), e.g. {days}."
 
 
+def _first_reconciled_day(build: Build) -> date:
+    days = build.bands.reconcile_spend_days
+    return build.as_of_date - timedelta(days=days - 1) if days > 0 else date.min
+
+
 SPEND_RECONCILED = Suite(
     name="gx_spend_reconciled",
     asset=("marts", "fct_account_tier_daily"),
@@ -393,7 +398,8 @@ SPEND_RECONCILED = Suite(
         "Per day, the spend in fct_account_tier_daily (any creative, and TikTok One "
         "creatives) equals the staged spend of the members from their joining day, each "
         "account-day rounded to cents as the mart shows it: the incremental tier days have "
-        "not drifted from what staging holds now (a late file or a restatement missed)."
+        "not drifted from what staging holds now (a late file or a restatement missed). "
+        "Over the whole history, or the last CHECK_RECONCILE_SPEND_DAYS days."
     ),
     sql="""
         with
@@ -416,6 +422,7 @@ SPEND_RECONCILED = Suite(
             inner join members
                 on spend.account_id = members.account_id
                 and spend.spend_date between members.joined_on and $as_of
+            where spend.spend_date >= $first_day
             group by spend.spend_date, spend.account_id
         ),
 
@@ -434,6 +441,7 @@ SPEND_RECONCILED = Suite(
                 sum(any_spend_usd) as any_spend_usd,
                 sum(spend_usd) as tiktok_one_spend_usd,
             from marts.fct_account_tier_daily
+            where date_day >= $first_day
             group by date_day
         )
 
@@ -450,7 +458,7 @@ SPEND_RECONCILED = Suite(
             on mart.date_day = staged.date_day
         order by date_day
     """,
-    params=lambda build: {"as_of": build.as_of_date},
+    params=lambda build: {"as_of": build.as_of_date, "first_day": _first_reconciled_day(build)},
     expectations=_spend_expectations,
     metrics=_spend_metrics,
     explain=_spend_explained,

@@ -32,6 +32,9 @@ class BandSettings(dg.ConfigurableResource):
     shift_k: float = 4.0
     shift_min_days: int = 14
     shift_min_spread: float = 0.25
+    # Not a band: the days back from the as-of date that gx_spend_reconciled compares (0: the
+    # whole history). Its query reads every staged row in the range.
+    reconcile_spend_days: int = 0
 
 
 # Setting name -> (field, type); the defaults are the fields' defaults above.
@@ -44,6 +47,7 @@ ENVIRONMENT = {
     "CHECK_SHIFT_K": ("shift_k", float),
     "CHECK_SHIFT_MIN_DAYS": ("shift_min_days", int),
     "CHECK_SHIFT_MIN_SPREAD": ("shift_min_spread", float),
+    "CHECK_RECONCILE_SPEND_DAYS": ("reconcile_spend_days", int),
 }
 
 

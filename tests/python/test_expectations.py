@@ -150,6 +150,21 @@ def test_a_mart_spend_day_that_differs_from_staging_fails(planted):
     assert "on 1 day(s)" in outcome.message and "2026-03-01" in outcome.message
 
 
+def test_spend_reconciliation_can_be_limited_to_recent_days(planted):
+    planted.execute(
+        """
+        update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 25
+        where account_id = 'acc_historical_basis' and date_day = date '2026-03-01'
+        """
+    )
+    # 2026-03-01 is the 31st day back from 03-31: outside a 30-day window, inside a 31-day one.
+    for days, differing in ((30, 0), (31, 1)):
+        bands = BandSettings(reconcile_spend_days=days)
+        outcome = run_suite(planted, SPEND_RECONCILED, read_build(planted, FIXTURE_AS_OF, bands))
+        assert outcome.metrics["days_differing"] == differing
+        assert outcome.metrics["days_compared"] == days
+
+
 def test_a_staged_spend_row_the_marts_missed_fails(planted):
     # A restatement staged after the marts were built: staging now holds 40 USD more.
     planted.execute(
