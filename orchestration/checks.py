@@ -1,8 +1,14 @@
-"""Asset checks beyond dbt's tests: the GX suites on the marts, and landing freshness.
+"""Asset checks beyond dbt's tests: the GX suites on the warehouse, and landing freshness.
 
-Every check here is blocking: when one fails, nothing downstream of the asset it checks runs
-in that run (the outbox and the BI copy depend on the marts). dbt's data tests arrive as
-asset checks through dagster-dbt (blocking too, severity error) and run inside `dbt build`.
+A GX suite is a check of the asset its suite names (orchestration/expectations.py). The
+structural, reconciliation and volume suites are blocking: when one fails with an error,
+nothing that depends on its asset runs in that run (the outbox and the BI copy depend on the
+marts and on the staged spend, so an incomplete day or a mart that disagrees with another
+stops both). A volume band warns, without blocking, when the day is above it; the tier-mix
+shifts only ever warn. dbt's data tests arrive as asset checks through dagster-dbt (blocking,
+severity error) and run inside `dbt build`. Freshness over time: orchestration/freshness.py.
+
+Every result carries its numbers as metadata (ints and floats), so that the UI plots them.
 """
 
 from collections.abc import Iterator
@@ -13,18 +19,23 @@ import dagster as dg
 import duckdb
 
 from orchestration.as_of import window_from_tags
-from orchestration.assets.dbt import mart_key
 from orchestration.assets.landing import LANDING_SPECS
-from orchestration.expectations import SUITES, Outcome, read_build, run_suite
+from orchestration.expectations import SUITES, WARN, Outcome, Suite, read_build, run_suite
 from orchestration.resources import WarehouseResource
+from orchestration.settings import BandSettings
 from warehouse.landing import latest_spend_date
+
+
+def suite_key(suite: Suite) -> dg.AssetKey:
+    return dg.AssetKey(list(suite.asset))
+
 
 GX_CHECK_SPECS = {
     suite.name: dg.AssetCheckSpec(
         name=suite.name,
-        asset=mart_key(suite.table),
+        asset=suite_key(suite),
         description=suite.description,
-        blocking=True,
+        blocking=suite.blocking,
     )
     for suite in SUITES
 }
@@ -36,17 +47,23 @@ def requested_as_of(context: dg.AssetCheckExecutionContext) -> date | None:
     return window.last if window else None
 
 
-def check_result(outcome: Outcome, table: str) -> dg.AssetCheckResult:
+def check_result(outcome: Outcome, suite: Suite) -> dg.AssetCheckResult:
+    warn = outcome.severity == WARN
+    severity = dg.AssetCheckSeverity.WARN if warn else dg.AssetCheckSeverity.ERROR
     return dg.AssetCheckResult(
         check_name=outcome.suite,
-        asset_key=mart_key(table),
+        asset_key=suite_key(suite),
         passed=outcome.success,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=severity,
+        description=outcome.message,
         metadata={
+            **outcome.metrics,
             "rows_validated": outcome.rows,
             "expectations": outcome.evaluated,
             "failed_expectations": len(outcome.failures),
-            "failures": dg.MetadataValue.json(outcome.failures),
+            # Not "failures": `make run` prints that key's value instead of the description,
+            # and the description is the sentence with the numbers.
+            "failed_expectation_details": dg.MetadataValue.json(outcome.failures),
         },
     )
 
@@ -57,17 +74,20 @@ def check_result(outcome: Outcome, table: str) -> dg.AssetCheckResult:
     can_subset=True,
 )
 def great_expectations_suites(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    check_bands: BandSettings,
 ) -> Iterator[dg.AssetCheckResult]:
     selected = {key.name for key in context.selected_asset_check_keys}
     with warehouse.connect(read_only=True) as connection:
-        build = read_build(connection, requested_as_of(context))
+        build = read_build(connection, requested_as_of(context), check_bands)
         for suite in SUITES:
             if suite.name in selected:
                 outcome = run_suite(connection, suite, build)
                 if not outcome.success:
-                    context.log.error(f"GX suite {suite.name} failed: {outcome.failures}")
-                yield check_result(outcome, suite.table)
+                    log = context.log.warning if outcome.severity == WARN else context.log.error
+                    log(f"GX suite {suite.name} failed: {outcome.message}")
+                yield check_result(outcome, suite)
 
 
 AD_SPEND = LANDING_SPECS["ad_spend"].key

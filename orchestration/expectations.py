@@ -1,47 +1,51 @@
-"""Great Expectations suites on the marts (GX Core 1.x, pandas datasource, ephemeral context).
+"""Great Expectations suites on the warehouse (GX Core 1.x, pandas datasource, ephemeral context).
 
-Each suite pairs a DuckDB query with the expectations its result must meet. DuckDB does the
-data work and hands GX a small frame: one partition (the rows of the as-of day), per-key
-aggregates, or a few columns of a table that has no daily grain; never the whole daily history.
-GX's SQL datasource cannot read DuckDB, so frames go through its pandas datasource.
+Each suite pairs a DuckDB query with an ExpectationSuite of GX expectation classes. DuckDB does
+the data work and hands GX a small frame: per-key or per-day aggregates, one row per measure of
+a band, never the daily history. GX's SQL datasource cannot read DuckDB, so every suite has a
+dataframe asset on the pandas datasource and a ValidationDefinition, run with the frame as its
+batch parameter and the build's values (the as-of date, the member count) as expectation
+parameters: the suites are declared once and do not change from run to run.
 
-The suites are declared as data (expectation type and arguments), so that importing this
-module, and the Dagster definitions, does not import GX; GX is imported on first validation.
-What the marts must hold is RULES.md section 12 (the reading contract): tier codes, statuses,
-ranges, keys, and one row per account and day from joining to the as-of date.
+The suites check what dbt's tests cannot: the run's dates (freshness), sequences across rows
+(the account-day spine, tier changes, tier periods), cross-table reconciliation, and bands
+over history (volume of a landing source, shifts in the tier mix). Codes, keys and ranges are
+the dbt tests' (the models' YAML and the seeds are their one source of truth), not repeated here.
+
+An expectation is an error unless its `meta` says `{"severity": "warn"}`: a suite whose failed
+expectations are all warnings gives a warning (orchestration/checks.py). GX is imported on the
+first validation, so that loading the Dagster definitions does not import it.
 """
 
 from __future__ import annotations
 
 import functools
-import operator
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from orchestration.bands import (
+    AD_SPEND_VOLUME,
+    CREATOR_STATS_VOLUME,
+    NEW_DOWNGRADE_WARNINGS,
+    NEWLY_MISSING_SPEND_MATCH,
+    TIER_CHANGE_SHARE,
+    Band,
+)
+from orchestration.settings import BandSettings
+
 if TYPE_CHECKING:
     import pandas as pd
-    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.core.validation_definition import ValidationDefinition
     from great_expectations.data_context import AbstractDataContext
+    from great_expectations.expectations import Expectation
 
-# The reading contract's codes (RULES.md 12), deliberately not read from the seeds: a bad
-# code in a seed must fail here too.
-TIER_CODES = ["none", "essential", "classic", "premium"]
-TIERS_AT_RISK = ["essential", "classic", "premium"]
-SPEND_BASES = ["historical_any_creative", "tiktok_one_creative"]
-CHANGE_TYPES = ["initial", "upgrade", "downgrade"]
-WARNING_OUTCOMES = ["recovered", "downgraded", "pending"]
-MONEY_COLUMNS = [
-    "spend_usd",
-    "any_spend_usd",
-    "rolling_30d_tiktok_one_spend_usd",
-    "rolling_30d_any_spend_usd",
-    "qualifying_spend_usd",
-]
+ERROR = "error"
+WARN = "warn"
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,23 @@ class Build:
     as_of_date: date
     requested_as_of: date
     member_accounts: int
+    bands: BandSettings = field(default_factory=BandSettings)
 
     @property
     def as_of_moment(self) -> datetime:
         """The as-of date as pandas compares it (DuckDB dates arrive as datetime64)."""
         return datetime.combine(self.as_of_date, time())
 
+    def expectation_parameters(self) -> dict[str, Any]:
+        """The values the suites' `$PARAMETER`s take for this build."""
+        return {"as_of": self.as_of_moment, "member_accounts": self.member_accounts}
 
-def read_build(connection: duckdb.DuckDBPyConnection, requested_as_of: date | None) -> Build:
+
+def read_build(
+    connection: duckdb.DuckDBPyConnection,
+    requested_as_of: date | None,
+    bands: BandSettings | None = None,
+) -> Build:
     row = connection.execute(
         """
         with as_of as (select as_of_date from intermediate.int_as_of_date)
@@ -71,120 +84,78 @@ def read_build(connection: duckdb.DuckDBPyConnection, requested_as_of: date | No
     ).fetchone()
     if row is None or row[0] is None:
         raise ValueError("the warehouse has no as-of date (intermediate.int_as_of_date)")
-    return Build(row[0], requested_as_of or row[0], int(row[1]))
+    return Build(row[0], requested_as_of or row[0], int(row[1]), bands or BandSettings())
 
 
-@dataclass(frozen=True)
-class Where:
-    """A row condition, `column <operator> value` (GX builds it as a Condition object)."""
-
-    column: str
-    operator: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class Expect:
-    """One expectation as GX configures it: `expect_<kind>`, its arguments, and optionally
-    the rows it applies to."""
-
-    kind: str
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-    where: Where | None = None
-
-
-def expect(kind: str, where: Where | None = None, **kwargs: Any) -> Expect:
-    return Expect(f"expect_{kind}", kwargs, where)
+def param(name: str) -> dict[str, str]:
+    """A value given at validation time (Build.expectation_parameters)."""
+    return {"$PARAMETER": name}
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
-    table: str
+    # The asset the check is on: [schema, table].
+    asset: tuple[str, str]
     description: str
     sql: str
-    expectations: Callable[[Build], list[Expect]]
+    # The GX expectations (classes of great_expectations.expectations), built on first use.
+    expectations: Callable[[], list[Expectation]]
     # The query's named parameters, from the build.
     params: Callable[[Build], dict[str, Any]] = lambda build: {}
+    # The numbers the check reports (floats and ints, so that the Dagster UI plots them).
+    metrics: Callable[[pd.DataFrame], dict[str, float | int]] = lambda frame: {}
+    # What went wrong, in a sentence, from the frame's failed rows (None: GX's failures only).
+    explain: Callable[[pd.DataFrame, Build], str] | None = None
+    # A blocking suite stops what depends on its asset when it fails with an error.
+    blocking: bool = True
+    # A band the suite judges (volume or shift), for its messages.
+    band: Band | None = None
 
 
-def not_null(*columns: str) -> list[Expect]:
-    return [expect("column_values_to_not_be_null", column=column) for column in columns]
+@dataclass(frozen=True)
+class Outcome:
+    """A suite's verdict, with what failed, ready for an asset check's result."""
+
+    suite: str
+    success: bool
+    severity: str  # ERROR or WARN: the worst failed expectation's (ERROR when it passed)
+    rows: int
+    evaluated: int
+    failures: list[dict[str, Any]]
+    metrics: dict[str, float | int]
+    message: str | None = None
 
 
-def in_set(column: str, values: list[str]) -> Expect:
-    return expect("column_values_to_be_in_set", column=column, value_set=values)
+# ---------------------------------------------------------------------------------------------
+# Structure across rows
+# ---------------------------------------------------------------------------------------------
 
 
-def a_after_b(column_a: str, column_b: str, or_equal: bool = False) -> Expect:
-    """A > B (or >=) on every row where both are present."""
-    return expect(
-        "column_pair_values_a_to_be_greater_than_b",
-        column_A=column_a,
-        column_B=column_b,
-        or_equal=or_equal,
-        ignore_row_if="either_value_is_missing",
-    )
+def _spine_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
 
-
-def pair_equal(column_a: str, column_b: str, **kwargs: Any) -> Expect:
-    return expect("column_pair_values_to_be_equal", column_A=column_a, column_B=column_b, **kwargs)
-
-
-def where(column: str, comparison: str, value: Any) -> dict[str, Where]:
-    """Restrict an expectation to the rows where `column <operator> value`."""
-    return {"where": Where(column, comparison, value)}
-
-
-TIER_DAILY_AS_OF_DAY = Suite(
-    name="gx_as_of_day",
-    table="fct_account_tier_daily",
-    description=(
-        "The as-of day's partition: one row per TikTok One member, tier codes and bases from "
-        "the reading contract, ranks 0-3, tier at or above the qualified tier, days below "
-        "tier 0-29, no negative money."
-    ),
-    sql="""
-        select
-            account_id,
-            spend_basis,
-            qualified_tier,
-            tier,
-            qualified_tier_rank,
-            tier_rank,
-            spend_usd,
-            any_spend_usd,
-            rolling_30d_tiktok_one_spend_usd,
-            rolling_30d_any_spend_usd,
-            qualifying_spend_usd,
-            days_below_tier,
-        from marts.fct_account_tier_daily
-        where date_day = $as_of
-    """,
-    params=lambda build: {"as_of": build.as_of_date},
-    expectations=lambda build: [
-        expect("table_row_count_to_equal", value=build.member_accounts),
-        *not_null("account_id", "tier", "qualified_tier", "spend_basis", *MONEY_COLUMNS),
-        expect("column_values_to_be_unique", column="account_id"),
-        in_set("tier", TIER_CODES),
-        in_set("qualified_tier", TIER_CODES),
-        in_set("spend_basis", SPEND_BASES),
-        expect("column_values_to_be_between", column="tier_rank", min_value=0, max_value=3),
-        expect(
-            "column_values_to_be_between", column="qualified_tier_rank", min_value=0, max_value=3
-        ),
-        a_after_b("tier_rank", "qualified_tier_rank", or_equal=True),
-        expect("column_values_to_be_between", column="days_below_tier", min_value=0, max_value=29),
+    return [
+        gxe.ExpectTableRowCountToEqual(value=param("member_accounts")),
         *[
-            expect("column_values_to_be_between", column=column, min_value=0)
-            for column in MONEY_COLUMNS
+            gxe.ExpectColumnValuesToNotBeNull(column=column)
+            for column in ("account_id", "joined_on", "day_rows")
         ],
-    ],
-)
+        gxe.ExpectColumnValuesToBeUnique(column="account_id"),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="day_rows", column_B="expected_rows"),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="distinct_days", column_B="day_rows"),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="first_day", column_B="joined_on"),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="last_day", min_value=param("as_of"), max_value=param("as_of")
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="min_step_days", min_value=1, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="max_step_days", min_value=1, max_value=1),
+    ]
+
 
 TIER_DAILY_SPINE = Suite(
     name="gx_account_day_spine",
-    table="fct_account_tier_daily",
+    asset=("marts", "fct_account_tier_daily"),
     description=(
         "The account-day spine, per account: as_of - joined_on + 1 rows, one per day, from "
         "the joining day to the as-of date with no gap (keys unique and increasing by one "
@@ -237,27 +208,25 @@ TIER_DAILY_SPINE = Suite(
             on members.account_id = per_account.account_id
     """,
     params=lambda build: {"as_of": build.as_of_date},
-    expectations=lambda build: [
-        expect("table_row_count_to_equal", value=build.member_accounts),
-        *not_null("account_id", "joined_on", "day_rows"),
-        expect("column_values_to_be_unique", column="account_id"),
-        pair_equal("day_rows", "expected_rows"),
-        pair_equal("distinct_days", "day_rows"),
-        pair_equal("first_day", "joined_on"),
-        expect(
-            "column_values_to_be_between",
-            column="last_day",
-            min_value=build.as_of_moment,
-            max_value=build.as_of_moment,
-        ),
-        expect("column_values_to_be_between", column="min_step_days", min_value=1, max_value=1),
-        expect("column_values_to_be_between", column="max_step_days", min_value=1, max_value=1),
-    ],
+    expectations=_spine_expectations,
+    metrics=lambda frame: {"accounts": len(frame)},
 )
+
+
+def _freshness_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectTableRowCountToEqual(value=1),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="as_of_date", column_B="requested_as_of"),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="latest_tier_day", column_B="as_of_date"),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="latest_spend_day", column_B="as_of_date"),
+    ]
+
 
 AS_OF_FRESHNESS = Suite(
     name="gx_as_of_freshness",
-    table="fct_account_tier_daily",
+    asset=("marts", "fct_account_tier_daily"),
     description=(
         "The build is as of the run's date: the as-of date is the one requested, the daily "
         "tiers reach it, and spend was reported for that day (a day missing from the landing "
@@ -271,21 +240,44 @@ AS_OF_FRESHNESS = Suite(
             (select max(date_day) from intermediate.int_account_spend_daily) as latest_spend_day,
     """,
     params=lambda build: {"requested": build.requested_as_of},
-    expectations=lambda build: [
-        expect("table_row_count_to_equal", value=1),
-        pair_equal("as_of_date", "requested_as_of"),
-        pair_equal("latest_tier_day", "as_of_date"),
-        pair_equal("latest_spend_day", "as_of_date"),
-    ],
+    expectations=_freshness_expectations,
 )
+
+
+def _tier_change_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="effective_date",
+            column_B="previous_effective_date",
+            ignore_row_if="either_value_is_missing",
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="from_tier",
+            column_B="previous_to_tier",
+            ignore_row_if="either_value_is_missing",
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="change_type", value_set=["initial"], row_condition=Column("change_number") == 1
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="change_type",
+            value_set=["upgrade", "downgrade"],
+            row_condition=Column("change_number") > 1,
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="effective_date", max_value=param("as_of")),
+    ]
+
 
 TIER_CHANGES = Suite(
     name="gx_tier_changes",
-    table="fct_tier_changes",
+    asset=("marts", "fct_tier_changes"),
     description=(
-        "Change types and tier codes from the contract; per account, one initial change "
-        "first, then effective dates strictly increasing, each change starting from the tier "
-        "the previous one ended on; nothing after the as-of date."
+        "Per account, the changes as a sequence: one initial change first, then effective "
+        "dates strictly increasing, each change starting from the tier the previous one "
+        "ended on; nothing after the as-of date."
     ),
     sql="""
         select
@@ -300,80 +292,39 @@ TIER_CHANGES = Suite(
         from marts.fct_tier_changes
         window by_account as (partition by account_id order by effective_date)
     """,
-    expectations=lambda build: [
-        *not_null("account_id", "effective_date", "to_tier", "change_type"),
-        in_set("change_type", CHANGE_TYPES),
-        in_set("from_tier", TIER_CODES),
-        in_set("to_tier", TIER_CODES),
-        expect("compound_columns_to_be_unique", column_list=["account_id", "effective_date"]),
-        a_after_b("effective_date", "previous_effective_date"),
-        pair_equal("from_tier", "previous_to_tier", ignore_row_if="either_value_is_missing"),
-        expect(
-            "column_values_to_be_in_set",
-            column="change_type",
-            value_set=["initial"],
-            **where("change_number", "==", 1),
-        ),
-        expect(
-            "column_values_to_be_in_set",
-            column="change_type",
-            value_set=["upgrade", "downgrade"],
-            **where("change_number", ">", 1),
-        ),
-        expect(
-            "column_values_to_be_between", column="effective_date", max_value=build.as_of_moment
-        ),
-    ],
+    expectations=_tier_change_expectations,
+    metrics=lambda frame: {"changes": len(frame)},
 )
 
-DOWNGRADE_WARNINGS = Suite(
-    name="gx_downgrade_warnings",
-    table="fct_downgrade_warnings",
-    description=(
-        "Tiers at risk and outcomes from the contract; one warning per account and day; "
-        "below_since < warning_date < scheduled_downgrade_date; a pending warning is "
-        "unresolved and any other is resolved, never after the as-of date."
-    ),
-    sql="""
-        select
-            account_id,
-            warning_date,
-            tier_at_risk,
-            projected_tier,
-            outcome,
-            below_since,
-            scheduled_downgrade_date,
-            resolved_on,
-        from marts.fct_downgrade_warnings
-    """,
-    expectations=lambda build: [
-        *not_null("account_id", "warning_date", "tier_at_risk", "projected_tier", "outcome"),
-        in_set("tier_at_risk", TIERS_AT_RISK),
-        in_set("projected_tier", TIER_CODES),
-        in_set("outcome", WARNING_OUTCOMES),
-        expect("compound_columns_to_be_unique", column_list=["account_id", "warning_date"]),
-        a_after_b("warning_date", "below_since"),
-        a_after_b("scheduled_downgrade_date", "warning_date"),
-        expect(
-            "column_values_to_be_null", column="resolved_on", **where("outcome", "==", "pending")
+
+def _tier_period_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="valid_from",
+            column_B="day_after_previous_period",
+            ignore_row_if="either_value_is_missing",
         ),
-        expect(
-            "column_values_to_not_be_null",
-            column="resolved_on",
-            **where("outcome", "!=", "pending"),
+        gxe.ExpectColumnValuesToBeUnique(
+            column="account_id",
+            row_condition=Column("is_current") == True,  # noqa: E712
         ),
-        expect("column_values_to_be_between", column="warning_date", max_value=build.as_of_moment),
-        expect("column_values_to_be_between", column="resolved_on", max_value=build.as_of_moment),
-    ],
-)
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_current",
+            value_set=[True],
+            row_condition=Column("is_last_period") == True,  # noqa: E712
+        ),
+    ]
+
 
 TIER_PERIODS = Suite(
     name="gx_tier_periods",
-    table="dim_account_tier_periods",
+    asset=("marts", "dim_account_tier_periods"),
     description=(
-        "Tier codes from the contract; per account, periods that start the day after the "
-        "previous one ends, end on or after they start, and exactly one current period per "
-        "TikTok One member."
+        "Per account, periods that start the day after the previous one ends, and exactly "
+        "one current period, the last."
     ),
     sql="""
         select
@@ -383,101 +334,457 @@ TIER_PERIODS = Suite(
             valid_to,
             is_current,
             lag(valid_to) over by_account + 1 as day_after_previous_period,
+            lead(valid_from) over by_account is null as is_last_period,
         from marts.dim_account_tier_periods
         window by_account as (partition by account_id order by valid_from)
     """,
-    expectations=lambda build: [
-        *not_null("account_id", "tier", "valid_from", "is_current"),
-        in_set("tier", TIER_CODES),
-        expect("compound_columns_to_be_unique", column_list=["account_id", "valid_from"]),
-        a_after_b("valid_to", "valid_from", or_equal=True),
-        pair_equal(
-            "valid_from", "day_after_previous_period", ignore_row_if="either_value_is_missing"
-        ),
-        expect(
-            "column_values_to_be_unique", column="account_id", **where("is_current", "==", True)
-        ),
-        expect("column_values_to_be_null", column="valid_to", **where("is_current", "==", True)),
-    ],
+    expectations=_tier_period_expectations,
+    metrics=lambda frame: {"periods": len(frame)},
 )
 
-ACCOUNTS = Suite(
-    name="gx_accounts",
-    table="dim_accounts",
+
+# ---------------------------------------------------------------------------------------------
+# Reconciliation: the same quantity, counted in two places, must agree
+# ---------------------------------------------------------------------------------------------
+
+
+def _spend_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="mart_any_spend_usd", column_B="staged_any_spend_usd"
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="mart_tiktok_one_spend_usd", column_B="staged_tiktok_one_spend_usd"
+        ),
+    ]
+
+
+def _spend_metrics(frame: pd.DataFrame) -> dict[str, float | int]:
+    differing = (frame["mart_any_spend_usd"] != frame["staged_any_spend_usd"]) | (
+        frame["mart_tiktok_one_spend_usd"] != frame["staged_tiktok_one_spend_usd"]
+    )
+    mart, staged = frame["mart_any_spend_usd"].sum(), frame["staged_any_spend_usd"].sum()
+    return {
+        "days_compared": len(frame),
+        "days_differing": int(differing.sum()),
+        "mart_spend_usd": round(float(mart), 2),
+        "staged_spend_usd": round(float(staged), 2),
+        "difference_usd": round(float(mart - staged), 2),
+    }
+
+
+def _spend_explained(failed: pd.DataFrame, build: Build) -> str:
+    days = "; ".join(
+        f"{row.date_day:%Y-%m-%d}: marts {row.mart_any_spend_usd:,.2f} "
+        f"(TikTok One {row.mart_tiktok_one_spend_usd:,.2f}), "
+        f"staged {row.staged_any_spend_usd:,.2f} "
+        f"(TikTok One {row.staged_tiktok_one_spend_usd:,.2f})"
+        for row in failed.head(5).itertuples()
+    )
+    return f"The marts' spend differs from the staged spend on {len(failed)} day(s), e.g. {days}."
+
+
+def _first_reconciled_day(build: Build) -> date:
+    days = build.bands.reconcile_spend_days
+    return build.as_of_date - timedelta(days=days - 1) if days > 0 else date.min
+
+
+SPEND_RECONCILED = Suite(
+    name="gx_spend_reconciled",
+    asset=("marts", "fct_account_tier_daily"),
     description=(
-        "One row per account; the current tier is a contract code for every TikTok One "
-        "member and null for everyone else; days below tier 0-29."
+        "Per day, the spend in fct_account_tier_daily (any creative, and TikTok One "
+        "creatives) equals the staged spend of the members from their joining day, each "
+        "account-day rounded to cents as the mart shows it: the incremental tier days have "
+        "not drifted from what staging holds now (a late file or a restatement missed). "
+        "Over the whole history, or the last CHECK_RECONCILE_SPEND_DAYS days."
     ),
     sql="""
+        with
+
+        members as (
+            select account_id, tiktok_one_joined_on as joined_on
+            from marts.dim_accounts
+            where tiktok_one_joined_on <= $as_of
+        ),
+
+        staged_account_days as (
+            select
+                spend.spend_date as date_day,
+                spend.account_id,
+                round(sum(spend.spend_usd), 2) as any_spend_usd,
+                round(coalesce(sum(spend.spend_usd) filter (
+                    where spend.is_tiktok_one_creative
+                ), 0), 2) as tiktok_one_spend_usd,
+            from staging.stg_ads_manager__ad_spend as spend
+            inner join members
+                on spend.account_id = members.account_id
+                and spend.spend_date between members.joined_on and $as_of
+            where spend.spend_date >= $first_day
+            group by spend.spend_date, spend.account_id
+        ),
+
+        staged as (
+            select
+                date_day,
+                sum(any_spend_usd) as any_spend_usd,
+                sum(tiktok_one_spend_usd) as tiktok_one_spend_usd,
+            from staged_account_days
+            group by date_day
+        ),
+
+        mart as (
+            select
+                date_day,
+                sum(any_spend_usd) as any_spend_usd,
+                sum(spend_usd) as tiktok_one_spend_usd,
+            from marts.fct_account_tier_daily
+            where date_day >= $first_day
+            group by date_day
+        )
+
         select
-            account_id,
-            tier,
-            days_below_tier,
-            is_tiktok_one_member,
-            coalesce(tiktok_one_joined_on <= $as_of, false) as has_joined_by_as_of,
-        from marts.dim_accounts
+            coalesce(mart.date_day, staged.date_day) as date_day,
+            cast(coalesce(mart.any_spend_usd, 0) as decimal(38, 2)) as mart_any_spend_usd,
+            cast(coalesce(staged.any_spend_usd, 0) as decimal(38, 2)) as staged_any_spend_usd,
+            cast(coalesce(mart.tiktok_one_spend_usd, 0) as decimal(38, 2))
+                as mart_tiktok_one_spend_usd,
+            cast(coalesce(staged.tiktok_one_spend_usd, 0) as decimal(38, 2))
+                as staged_tiktok_one_spend_usd,
+        from mart
+        full outer join staged
+            on mart.date_day = staged.date_day
+        order by date_day
+    """,
+    params=lambda build: {"as_of": build.as_of_date, "first_day": _first_reconciled_day(build)},
+    expectations=_spend_expectations,
+    metrics=_spend_metrics,
+    explain=_spend_explained,
+)
+
+
+def _credit_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeInSet(column="in_issuance", value_set=[True]),
+        gxe.ExpectColumnValuesToBeBetween(column="issued_entries", min_value=1, max_value=1),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="ledger_issued_usd", column_B="issued_usd"),
+    ]
+
+
+def _credit_metrics(frame: pd.DataFrame) -> dict[str, float | int]:
+    differing = (
+        ~frame["in_issuance"]
+        | (frame["issued_entries"] != 1)
+        | (frame["ledger_issued_usd"].fillna(-1) != frame["issued_usd"].fillna(-1))
+    )
+    return {
+        "credits_in_issuance": int(frame["in_issuance"].sum()),
+        "credits_in_ledger": int((frame["issued_entries"] > 0).sum()),
+        "credits_differing": int(differing.sum()),
+        "issued_usd": round(float(frame["issued_usd"].sum()), 2),
+        "ledger_issued_usd": round(float(frame["ledger_issued_usd"].sum()), 2),
+    }
+
+
+def _credits_explained(failed: pd.DataFrame, build: Build) -> str:
+    credits = "; ".join(
+        f"{row.credit_id}: issuance {row.issued_usd}, ledger {row.ledger_issued_usd} "
+        f"in {row.issued_entries} issued entries"
+        for row in failed.head(5).itertuples()
+    )
+    return (
+        f"{len(failed)} credit(s) issued in the ledger differ from fct_credit_issuance, "
+        f"e.g. {credits}."
+    )
+
+
+CREDITS_RECONCILED = Suite(
+    name="gx_credits_reconciled",
+    asset=("marts", "fct_credit_ledger"),
+    description=(
+        "Every credit of fct_credit_issuance has exactly one issued entry in "
+        "fct_credit_ledger, for its amount, and the ledger issues no credit that "
+        "fct_credit_issuance does not have."
+    ),
+    sql="""
+        with
+
+        ledger as (
+            select
+                credit_id,
+                count(*) as issued_entries,
+                sum(amount_usd) as ledger_issued_usd,
+            from marts.fct_credit_ledger
+            where entry_type = 'issued'
+            group by credit_id
+        ),
+
+        issuance as (
+            select credit_id, amount_usd as issued_usd
+            from marts.fct_credit_issuance
+        )
+
+        select
+            coalesce(issuance.credit_id, ledger.credit_id) as credit_id,
+            issuance.credit_id is not null as in_issuance,
+            coalesce(ledger.issued_entries, 0) as issued_entries,
+            cast(ledger.ledger_issued_usd as decimal(38, 2)) as ledger_issued_usd,
+            cast(issuance.issued_usd as decimal(38, 2)) as issued_usd,
+        from issuance
+        full outer join ledger
+            on issuance.credit_id = ledger.credit_id
+        order by credit_id
+    """,
+    expectations=_credit_expectations,
+    metrics=_credit_metrics,
+    explain=_credits_explained,
+)
+
+
+def _member_expectations() -> list[Expectation]:
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="in_dim_accounts", column_B="in_tier_daily"),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="is_tiktok_one_member", column_B="in_tier_daily"
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="dim_tier",
+            column_B="daily_tier",
+            row_condition=Column("in_tier_daily") == True,  # noqa: E712
+        ),
+    ]
+
+
+def _member_metrics(frame: pd.DataFrame) -> dict[str, float | int]:
+    differing = (
+        (frame["in_dim_accounts"] != frame["in_tier_daily"])
+        | (frame["is_tiktok_one_member"] != frame["in_tier_daily"])
+        | (frame["in_tier_daily"] & (frame["dim_tier"] != frame["daily_tier"]))
+    )
+    return {
+        "members_in_dim_accounts": int(frame["in_dim_accounts"].sum()),
+        "members_in_tier_daily": int(frame["in_tier_daily"].sum()),
+        "accounts_differing": int(differing.sum()),
+    }
+
+
+def _members_explained(failed: pd.DataFrame, build: Build) -> str:
+    accounts = "; ".join(
+        f"{row.account_id}: in dim_accounts {row.in_dim_accounts} ({row.dim_tier}), "
+        f"in fct_account_tier_daily {row.in_tier_daily} ({row.daily_tier})"
+        for row in failed.head(5).itertuples()
+    )
+    return (
+        f"{len(failed)} account(s) differ between fct_account_tier_daily on "
+        f"{build.as_of_date} and dim_accounts, e.g. {accounts}."
+    )
+
+
+MEMBERS_RECONCILED = Suite(
+    name="gx_members_reconciled",
+    asset=("marts", "dim_accounts"),
+    description=(
+        "The members in fct_account_tier_daily on the as-of day are the members of "
+        "dim_accounts (joined by the as-of date, is_tiktok_one_member), with the same tier."
+    ),
+    sql="""
+        with
+
+        accounts as (
+            select
+                account_id,
+                tier,
+                is_tiktok_one_member,
+                coalesce(tiktok_one_joined_on <= $as_of, false) as has_joined,
+            from marts.dim_accounts
+        ),
+
+        as_of_day as (
+            select account_id, tier
+            from marts.fct_account_tier_daily
+            where date_day = $as_of
+        )
+
+        select
+            coalesce(accounts.account_id, as_of_day.account_id) as account_id,
+            coalesce(accounts.has_joined, false) as in_dim_accounts,
+            coalesce(accounts.is_tiktok_one_member, false) as is_tiktok_one_member,
+            as_of_day.account_id is not null as in_tier_daily,
+            accounts.tier as dim_tier,
+            as_of_day.tier as daily_tier,
+        from accounts
+        full outer join as_of_day
+            on accounts.account_id = as_of_day.account_id
+        order by account_id
     """,
     params=lambda build: {"as_of": build.as_of_date},
-    expectations=lambda build: [
-        expect("table_row_count_to_be_between", min_value=build.member_accounts),
-        *not_null("account_id", "is_tiktok_one_member"),
-        pair_equal("is_tiktok_one_member", "has_joined_by_as_of"),
-        expect("column_values_to_be_unique", column="account_id"),
-        in_set("tier", TIER_CODES),
-        expect(
-            "column_values_to_not_be_null",
-            column="tier",
-            **where("is_tiktok_one_member", "==", True),
-        ),
-        expect(
-            "column_values_to_be_null", column="tier", **where("is_tiktok_one_member", "==", False)
-        ),
-        expect("column_values_to_be_between", column="days_below_tier", min_value=0, max_value=29),
-    ],
+    expectations=_member_expectations,
+    metrics=_member_metrics,
+    explain=_members_explained,
 )
 
-CREATIVE_REQUESTS = Suite(
-    name="gx_creative_requests",
-    table="fct_creative_requests",
-    description=(
-        "One row per request; the tier is a contract code; creatives within and over the cap "
-        "are not negative and what fits is never more than the weekly cap."
-    ),
-    sql="""
-        select request_id, tier, weekly_cap, creatives_within_cap, creatives_over_cap
-        from marts.fct_creative_requests
-    """,
-    expectations=lambda build: [
-        *not_null("request_id", "tier", "weekly_cap"),
-        expect("column_values_to_be_unique", column="request_id"),
-        in_set("tier", TIER_CODES),
-        expect("column_values_to_be_between", column="creatives_within_cap", min_value=0),
-        expect("column_values_to_be_between", column="creatives_over_cap", min_value=0),
-        a_after_b("weekly_cap", "creatives_within_cap", or_equal=True),
-    ],
+
+# ---------------------------------------------------------------------------------------------
+# Bands: volume (blocking below, warning above) and shifts (warning above)
+# ---------------------------------------------------------------------------------------------
+
+
+def _band_expectations(lower: bool) -> Callable[[], list[Expectation]]:
+    def expectations() -> list[Expectation]:
+        import great_expectations.expectations as gxe
+
+        above = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="upper_bound",
+            column_B="value",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta={"severity": WARN, "side": "above"},
+        )
+        if not lower:
+            return [above]
+        below = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="value",
+            column_B="lower_bound",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta={"severity": ERROR, "side": "below"},
+        )
+        return [below, above]
+
+    return expectations
+
+
+def _band_metrics(band: Band) -> Callable[[pd.DataFrame], dict[str, float | int]]:
+    def metrics(frame: pd.DataFrame) -> dict[str, float | int]:
+        numbers: dict[str, float | int] = {}
+        for row in frame.itertuples():  # one row per measure (two or three)
+            numbers[str(row.measure)] = float(row.value)
+            numbers[f"{row.measure}_median"] = _number(row.median)
+            numbers[f"{row.measure}_lower_bound"] = _number(row.lower_bound)
+            numbers[f"{row.measure}_upper_bound"] = _number(row.upper_bound)
+        numbers["history_points"] = int(frame["history_points"].min()) if len(frame) else 0
+        return numbers
+
+    return metrics
+
+
+def _number(value: Any) -> float:
+    """A float for the metadata; NaN (no band yet) stays NaN, which the UI leaves unplotted."""
+    return float(value) if value is not None else float("nan")
+
+
+def _history(band: Band, build: Build) -> str:
+    if band.family == "volume":
+        return f"the same weekday of the last {build.bands.volume_weeks} weeks"
+    return f"the last {build.bands.shift_days} days"
+
+
+def band_explained(band: Band, side: str, failed: pd.DataFrame, build: Build) -> str:
+    """`<band> on <day>: <measure> <value> arrived, expected at least <lower> (...)`."""
+    measures = {measure.name: measure for measure in band.measures}
+    parts = []
+    verb = "arrived" if band.family == "volume" else "on the day"
+    for row in failed.itertuples():
+        measure = measures[str(row.measure)]
+        bound = row.lower_bound if side == "below" else row.upper_bound
+        expected = "at least" if side == "below" else "at most"
+        parts.append(
+            f"{measure.label} {measure.format(row.value)} {verb}, expected {expected} "
+            f"{measure.format(bound)} (median {measure.format(row.median)})"
+        )
+    day = build.as_of_date
+    verdict = "far below its band" if side == "below" else "above its band"
+    return (
+        f"{band.name} on {day} ({day:%A}) is {verdict}: {'; '.join(parts)}; "
+        f"band: median ± {build.bands.volume_k if band.family == 'volume' else build.bands.shift_k}"
+        f" robust standard deviations of {_history(band, build)}."
+    )
+
+
+def band_suite(name: str, band: Band, asset: tuple[str, str], description: str) -> Suite:
+    volume = band.family == "volume"
+    return Suite(
+        name=name,
+        asset=asset,
+        description=description,
+        sql=band.sql(),
+        params=lambda build: band.parameters(build.bands, build.as_of_date),
+        expectations=_band_expectations(lower=volume),
+        metrics=_band_metrics(band),
+        blocking=volume,
+        band=band,
+    )
+
+
+AD_SPEND_VOLUME_SUITE = band_suite(
+    "ad_spend_volume",
+    AD_SPEND_VOLUME,
+    ("staging", "stg_ads_manager__ad_spend"),
+    "The as-of day's staged spend rows, accounts reporting and spend against the same "
+    "weekday of the trailing weeks: far below the band blocks the outbox and the BI copy "
+    "(an incomplete day), above it warns.",
+)
+
+CREATOR_STATS_VOLUME_SUITE = band_suite(
+    "creator_daily_stats_volume",
+    CREATOR_STATS_VOLUME,
+    ("staging", "stg_creators__creator_daily_stats"),
+    "The as-of day's staged creator stats rows and creators reporting against the same "
+    "weekday of the trailing weeks: far below the band blocks the BI copy, above it warns.",
+)
+
+TIER_CHANGE_SHARE_SUITE = band_suite(
+    "tier_change_share_shift",
+    TIER_CHANGE_SHARE,
+    ("marts", "fct_tier_changes"),
+    "The share of members changing tier (upgrade or downgrade) on the as-of day against the "
+    "trailing days: a warning when above the band.",
+)
+
+NEW_DOWNGRADE_WARNINGS_SUITE = band_suite(
+    "new_downgrade_warnings_shift",
+    NEW_DOWNGRADE_WARNINGS,
+    ("marts", "fct_downgrade_warnings"),
+    "Downgrade warnings issued on the as-of day against the trailing days: a warning when "
+    "above the band.",
+)
+
+NEWLY_MISSING_SPEND_MATCH_SUITE = band_suite(
+    "newly_missing_spend_match_shift",
+    NEWLY_MISSING_SPEND_MATCH,
+    ("marts", "fct_spend_match_reconciliation"),
+    "Spend-match credits whose deadline fell on the as-of day without being issued, against "
+    "the trailing days: a warning when above the band.",
 )
 
 SUITES: tuple[Suite, ...] = (
-    TIER_DAILY_AS_OF_DAY,
     TIER_DAILY_SPINE,
     AS_OF_FRESHNESS,
     TIER_CHANGES,
-    DOWNGRADE_WARNINGS,
     TIER_PERIODS,
-    ACCOUNTS,
-    CREATIVE_REQUESTS,
+    SPEND_RECONCILED,
+    CREDITS_RECONCILED,
+    MEMBERS_RECONCILED,
+    AD_SPEND_VOLUME_SUITE,
+    CREATOR_STATS_VOLUME_SUITE,
+    TIER_CHANGE_SHARE_SUITE,
+    NEW_DOWNGRADE_WARNINGS_SUITE,
+    NEWLY_MISSING_SPEND_MATCH_SUITE,
 )
 
+SUITES_BY_NAME = {suite.name: suite for suite in SUITES}
 
-@dataclass(frozen=True)
-class Outcome:
-    """A suite's verdict, with what failed, ready for an asset check's metadata."""
 
-    suite: str
-    success: bool
-    rows: int
-    evaluated: int
-    failures: list[dict[str, Any]]
+# ---------------------------------------------------------------------------------------------
+# Running a suite
+# ---------------------------------------------------------------------------------------------
 
 
 @functools.cache
@@ -501,13 +808,24 @@ def _context() -> AbstractDataContext:
 
 
 @functools.cache
-def _batch_definition(suite_name: str) -> BatchDefinition:
+def validation_definition(suite_name: str) -> ValidationDefinition:
+    """The suite's ValidationDefinition: its ExpectationSuite on its dataframe asset."""
+    import great_expectations as gx
     from great_expectations.datasource.fluent import PandasDatasource
 
-    datasource = _context().data_sources.get("warehouse")
+    suite = SUITES_BY_NAME[suite_name]
+    context = _context()
+    datasource = context.data_sources.get("warehouse")
     assert isinstance(datasource, PandasDatasource)
-    asset = datasource.add_dataframe_asset(suite_name)
-    return asset.add_batch_definition_whole_dataframe(suite_name)
+    batch = datasource.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe(
+        suite.name
+    )
+    expectations = context.suites.add(
+        gx.ExpectationSuite(name=suite.name, expectations=suite.expectations())
+    )
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=expectations)
+    )
 
 
 def _failure(result: Any) -> dict[str, Any]:
@@ -515,6 +833,7 @@ def _failure(result: Any) -> dict[str, Any]:
     details = result.result or {}
     failure: dict[str, Any] = {
         "expectation": config.type,
+        "severity": (config.meta or {}).get("severity", ERROR),
         "kwargs": {
             key: str(value)
             for key, value in config.kwargs.items()
@@ -531,42 +850,53 @@ def _failure(result: Any) -> dict[str, Any]:
     return failure
 
 
-# A Where's operator, applied to GX's Column, gives GX's row condition object.
-COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    ">": operator.gt,
-}
-
-
-def _kwargs(item: Expect) -> dict[str, Any]:
-    from great_expectations.expectations.row_conditions import Column
-
-    kwargs = dict(item.kwargs)
-    if item.where is not None:
-        compare = COMPARISONS[item.where.operator]
-        kwargs["row_condition"] = compare(Column(item.where.column), item.where.value)
-    return kwargs
-
-
 def validate_frame(suite: Suite, frame: pd.DataFrame, build: Build) -> Outcome:
-    """Validate a frame against a suite's expectations with GX."""
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
+    """Validate a frame with the suite's ValidationDefinition."""
+    result = validation_definition(suite.name).run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters=build.expectation_parameters(),
+        result_format="COMPLETE",
+    )
+    failed = [item for item in result.results if not item.success]
+    failures = [_failure(item) for item in failed]
+    severity = WARN if failed and all(f["severity"] == WARN for f in failures) else ERROR
+    return Outcome(
+        suite=suite.name,
+        success=bool(result.success),
+        severity=severity,
+        rows=len(frame),
+        evaluated=len(result.results),
+        failures=failures,
+        metrics=suite.metrics(frame),
+        message=_message(suite, frame, failed, build),
     )
 
-    gx_suite = gx.ExpectationSuite(
-        name=suite.name,
-        expectations=[
-            ExpectationConfiguration(type=item.kind, kwargs=_kwargs(item)).to_domain_obj()
-            for item in suite.expectations(build)
-        ],
+
+def _message(suite: Suite, frame: pd.DataFrame, failed: list[Any], build: Build) -> str | None:
+    """A sentence with the numbers: the failed rows, as the suite explains them."""
+    if not failed:
+        return None
+    if suite.band is not None:
+        sentences = []
+        for item in failed:
+            side = item.expectation_config.meta["side"]
+            rows = frame.loc[(item.result or {}).get("unexpected_index_list") or []]
+            sentences.append(band_explained(suite.band, side, rows, build))
+        return " ".join(sentences)
+    if suite.explain is not None:
+        indexes = sorted(
+            {
+                index
+                for item in failed
+                for index in (item.result or {}).get("unexpected_index_list") or []
+            }
+        )
+        if indexes:
+            return suite.explain(frame.loc[indexes], build)
+    return f"{suite.name}: " + "; ".join(
+        f"{failure['expectation']} {failure.get('observed_value') or failure.get('sample', '')}"
+        for failure in map(_failure, failed)
     )
-    batch = _batch_definition(suite.name).get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(gx_suite)
-    failures = [_failure(item) for item in result.results if not item.success]
-    return Outcome(suite.name, bool(result.success), len(frame), len(result.results), failures)
 
 
 def run_suite(connection: duckdb.DuckDBPyConnection, suite: Suite, build: Build) -> Outcome:

@@ -1,4 +1,5 @@
-"""Resources: dbt, and the warehouse's places on disk, all read from the project's settings.
+"""Resources: dbt, the warehouse's places on disk and the checks' bands, all read from the
+project's settings (the bands: orchestration/settings.py).
 
 The DuckDB file comes from one setting, WAREHOUSE_PATH (warehouse/config.py), which dbt's
 profile reads too; the resources are built from the environment when the definitions load, so
@@ -16,6 +17,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from orchestration.project import dbt_executable, warehouse_dbt_project
+from orchestration.settings import band_settings
 from warehouse import config
 
 
@@ -78,4 +80,5 @@ def build_resources() -> dict[str, Any]:
     return {
         "dbt": DbtCliResource(project_dir=warehouse_dbt_project, dbt_executable=dbt_executable()),
         "warehouse": warehouse_resource(),
+        "check_bands": band_settings(),
     }

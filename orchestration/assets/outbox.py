@@ -1,7 +1,8 @@
 """The notifications outbox asset: each day of the run's window, in order (warehouse/outbox.py).
 
 It reads the marts after their checks: a failed blocking check on them (a dbt test or a GX
-suite) stops this step, so no notification leaves a build that failed its checks.
+suite) or on the staged spend (an incomplete as-of day) stops this step, so no notification
+leaves a build that failed its checks.
 """
 
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets.dbt import mart_key
+from orchestration.freshness import delivered_daily
 from orchestration.partitions import as_of_partitions, single_run, window_of
 from orchestration.resources import WarehouseResource
 from warehouse.outbox import replace_days, write_day_file
@@ -20,13 +22,16 @@ from warehouse.outbox import replace_days, write_day_file
     kinds={"duckdb", "parquet"},
     partitions_def=as_of_partitions,
     backfill_policy=single_run,
+    freshness_policy=delivered_daily,
     deps=[
         mart_key("fct_tier_changes"),
         mart_key("fct_downgrade_warnings"),
         mart_key("fct_tier_outlook"),
-        # Not read, but its checks (the as-of date is fresh, the account-day spine is whole)
-        # must pass before any notification goes out.
+        # Not read, but their checks must pass before any notification goes out: the as-of
+        # date is fresh, the account-day spine is whole, its spend equals the staged spend,
+        # and the as-of day's spend arrived complete (its volume band).
         mart_key("fct_account_tier_daily"),
+        dg.AssetKey(["staging", "stg_ads_manager__ad_spend"]),
     ],
     description=(
         "The day's tier events (downgrade warnings in-product and by email, with the spend "

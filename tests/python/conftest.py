@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -75,3 +75,24 @@ def published_fixture(fixture_warehouse: Path, tmp_path_factory: pytest.TempPath
     target = tmp_path_factory.mktemp("published") / "tiktok_one_bi.duckdb"
     publish_marts(fixture_warehouse, target, marts, FIXTURE_AS_OF, run_id="fixture")
     return target
+
+
+def replace_view_with_its_rows(connection: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """In a copy of a warehouse, make `schema.name` a table of its rows if it is a view, so
+    that a test can plant a fault in it (a view's rows come from elsewhere: another model,
+    or the landing zone, which a test must not change)."""
+    schema, name = relation.split(".")
+    is_view = connection.execute(
+        "select count(*) from duckdb_views() where schema_name = ? and view_name = ?",
+        [schema, name],
+    ).fetchone()
+    if is_view and is_view[0]:
+        connection.execute(f"create table {schema}.{name}__rows as select * from {relation}")
+        connection.execute(f"drop view {relation}")
+        connection.execute(f"alter table {schema}.{name}__rows rename to {name}")
+
+
+@pytest.fixture(scope="session")
+def as_table() -> Callable[[duckdb.DuckDBPyConnection, str], None]:
+    """replace_view_with_its_rows, for tests that plant faults in a copied warehouse."""
+    return replace_view_with_its_rows

@@ -16,7 +16,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,16 +121,35 @@ def test_every_dbt_test_is_an_asset_check_of_its_model(manifest, asset_graph):
     assert len(expected) > 100
 
 
-def test_every_gx_suite_is_a_blocking_check_of_its_mart(asset_graph):
+def test_every_gx_suite_is_a_check_of_its_asset_blocking_but_for_the_shifts(asset_graph):
     assert set(GX_CHECK_SPECS) == {suite.name for suite in SUITES}
     for suite in SUITES:
-        key = dg.AssetCheckKey(dg.AssetKey(["marts", suite.table]), suite.name)
+        key = dg.AssetCheckKey(dg.AssetKey(list(suite.asset)), suite.name)
         assert key in asset_graph.asset_check_keys
-        assert GX_CHECK_SPECS[suite.name].blocking
+    not_blocking = {name for name, spec in GX_CHECK_SPECS.items() if not spec.blocking}
+    assert not_blocking == {
+        "tier_change_share_shift",
+        "new_downgrade_warnings_shift",
+        "newly_missing_spend_match_shift",
+    }
+    assert GX_CHECK_SPECS["ad_spend_volume"].asset_key == dg.AssetKey(
+        ["staging", "stg_ads_manager__ad_spend"]
+    )
     landing_check = dg.AssetCheckKey(
         dg.AssetKey(["ads_manager", "ad_spend"]), "spend_reported_for_as_of_date"
     )
     assert landing_check in asset_graph.asset_check_keys
+
+
+def test_dagster_freshness_policies_watch_the_outbox_and_the_bi_copy(asset_graph):
+    """Both must be written in the 24 hours before 08:00 UTC each day."""
+    for key in (OUTBOX_KEY, PUBLISHED_KEY):
+        policy = asset_graph.get(key).freshness_policy
+        assert policy == dg.FreshnessPolicy.cron(
+            deadline_cron="0 8 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
+        ), key
+    # The marts have none: they are judged by their checks, and delivered through these two.
+    assert asset_graph.get(dg.AssetKey(["marts", "dim_accounts"])).freshness_policy is None
 
 
 def test_the_job_is_partitioned_daily_and_backfills_in_one_run(asset_graph):
@@ -143,7 +162,15 @@ def test_the_job_is_partitioned_daily_and_backfills_in_one_run(asset_graph):
         node = asset_graph.get(key)
         assert node.partitions_def == partitions
         assert node.backfill_policy == dg.BackfillPolicy.single_run()
-    assert set(asset_graph.get(PUBLISHED_KEY).parent_keys) == set(MART_TABLES)
+    # Every mart, and the staged daily sources whose volume bands must pass before a publish.
+    assert set(asset_graph.get(PUBLISHED_KEY).parent_keys) == {
+        *MART_TABLES,
+        dg.AssetKey(["staging", "stg_ads_manager__ad_spend"]),
+        dg.AssetKey(["staging", "stg_creators__creator_daily_stats"]),
+    }
+    assert dg.AssetKey(["staging", "stg_ads_manager__ad_spend"]) in (
+        asset_graph.get(OUTBOX_KEY).parent_keys
+    )
 
 
 def test_the_schedule_builds_the_previous_day():
@@ -206,6 +233,14 @@ def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[dg.AssetCheckKe
     }
 
 
+def failed_with_error(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    }
+
+
 def materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
     return {
         event.asset_key
@@ -246,7 +281,14 @@ def test_a_run_builds_checks_and_delivers_everything(first_run, manifest):
     result = first_run.result
     assert result.success
     evaluations = check_evaluations(result)
-    assert all(evaluations.values()), [key for key, passed in evaluations.items() if not passed]
+    assert failed_with_error(result) == set()
+    # One warning, which holds nothing back: on the as-of day one of the fixture's nine members
+    # is downgraded, far above the share changing tier on the days before.
+    warned = [item for item in result.get_asset_check_evaluations() if not item.passed]
+    assert [(item.check_name, item.severity) for item in warned] == [
+        ("tier_change_share_shift", dg.AssetCheckSeverity.WARN)
+    ]
+    assert "share of members changing tier 11.11% on the day" in (warned[0].description or "")
     names = {key.name for key in evaluations}
     assert {suite.name for suite in SUITES} <= names
     assert "spend_reported_for_as_of_date" in names
@@ -325,15 +367,16 @@ def test_rerunning_a_partition_with_a_reader_on_the_bi_copy(first_run):
     assert event_file(place.outbox, FIXTURE_AS_OF).read_bytes() == first_run.outbox_bytes
 
 
-def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, tmp_path):
+def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, tmp_path, as_table):
     landing = tmp_path / "landing"
     with pytest.MonkeyPatch.context() as monkeypatch:
         place = use_place(monkeypatch, tmp_path, landing)
         shutil.copyfile(fixture_warehouse, place.warehouse)
         connection = duckdb.connect(str(place.warehouse))
+        as_table(connection, "marts.fct_account_tier_daily")
         connection.execute(
             """
-            update marts.fct_account_tier_daily set tier = 'gold'
+            update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 1
             where account_id = 'acc_historical_basis' and date_day = ?
             """,
             [FIXTURE_AS_OF],
@@ -352,8 +395,7 @@ def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, t
             run_config=QUIET,
         )
         assert not result.success
-        failed = {key.name for key, passed in check_evaluations(result).items() if not passed}
-        assert failed == {"gx_as_of_day"}
+        assert failed_with_error(result) == {"gx_spend_reconciled"}
         assert not materialized(result)
         assert not place.published.exists()
         assert not place.outbox.exists()
@@ -369,10 +411,61 @@ def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, t
         )
     assert not alone.success
     [failure] = alone.get_step_failure_events()
-    assert "gx_as_of_day" in str(failure.step_failure_data.user_failure_data or "") + str(
+    assert "gx_spend_reconciled" in str(failure.step_failure_data.user_failure_data or "") + str(
         failure.step_failure_data.error
     )
     assert not place.published.exists()
+
+
+def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(
+    fixture_warehouse, tmp_path, as_table
+):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
+        shutil.copyfile(fixture_warehouse, place.warehouse)
+        connection = duckdb.connect(str(place.warehouse))
+        # Twenty more creatives' rows on the as-of day, where the history has one a day.
+        as_table(connection, "staging.stg_ads_manager__ad_spend")
+        connection.execute(
+            """
+            insert into staging.stg_ads_manager__ad_spend
+            select staged.* replace ('crt_more_' || extra.n as creative_id)
+            from staging.stg_ads_manager__ad_spend as staged, range(20) as extra(n)
+            where staged.spend_date = ?
+            """,
+            [FIXTURE_AS_OF],
+        )
+        connection.close()
+        volume = GX_CHECK_SPECS["ad_spend_volume"].key
+        instance = dg.DagsterInstance.ephemeral()
+
+        def run(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
+            return dg.materialize(
+                [*(defs.assets or []), *(defs.asset_checks or [])],
+                selection=selection,
+                partition_key=PARTITION,
+                instance=instance,
+                resources=build_resources(),
+                raise_on_error=False,
+                run_config=QUIET,
+            )
+
+        result = run(
+            dg.AssetSelection.assets(OUTBOX_KEY, PUBLISHED_KEY) | dg.AssetSelection.checks(volume)
+        )
+        assert result.success
+        [evaluation] = result.get_asset_check_evaluations()
+        assert not evaluation.passed
+        assert evaluation.severity == dg.AssetCheckSeverity.WARN
+        assert "ad_spend on 2026-03-31 (Tuesday) is above its band: rows 21 arrived, " in (
+            evaluation.description or ""
+        )
+        assert evaluation.metadata["staged_rows"].value == 21
+        assert {OUTBOX_KEY, PUBLISHED_KEY} <= materialized(result)
+        # Nor does the warning stop a publish on its own afterwards.
+        alone = run(dg.AssetSelection.assets(PUBLISHED_KEY))
+    assert alone.success
+    assert PUBLISHED_KEY in materialized(alone)
 
 
 def test_no_spend_for_the_as_of_date_stops_the_run_before_dbt(first_run):
