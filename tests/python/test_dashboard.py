@@ -88,7 +88,12 @@ def test_program_page(app, copy):
     shown = metrics(app)
     for tier, label in [("none", "No tier"), ("essential", "Essential"), ("premium", "Premium")]:
         assert shown[f"{label} members"] == f"{today.get(tier, 0):,}"
-    assert sum(today.values()) == 9
+    assert (
+        sum(today.values())
+        == copy.execute(
+            "select count(*) from marts.dim_accounts where tier is not null"
+        ).fetchone()[0]
+    )
 
     members = chart(app, "members per tier")["data"][0]
     on_as_of = members[members["date_day"] == pd.Timestamp(FIXTURE_AS_OF)]
@@ -108,11 +113,16 @@ def test_program_page(app, copy):
     assert changes.groupby("change_type")["changes"].sum().to_dict() == expected
     assert expected["downgrade"] == 5
 
-    # No warning is pending on the fixture's as-of date: the page says so instead of a chart.
-    assert copy.execute(
-        "select count(*) from marts.fct_downgrade_warnings where resolved_on is null"
-    ).fetchone() == (0,)
-    assert any("No downgrade warning is pending" in info.value for info in app.info)
+    # The fixture's pending warnings, charted by scheduled downgrade date.
+    pending = copy.execute(
+        "select account_id, scheduled_downgrade_date from marts.fct_downgrade_warnings "
+        "where outcome = 'pending' order by 2, 1"
+    ).fetchall()
+    assert len(pending) == 2
+    warned = chart(app, "Pending warnings by scheduled downgrade date")["data"][0]
+    charted = zip(warned["account_id"], warned["scheduled_downgrade_date"].dt.date, strict=True)
+    assert sorted(charted) == sorted(pending)
+    assert not any("No downgrade warning is pending" in info.value for info in app.info)
 
     requests = chart(app, "Creatives requested per week")["data"][0]
     within, over = copy.execute(

@@ -30,10 +30,10 @@ from warehouse.config import PROJECT_DIR
 SCREENSHOTS = PROJECT_DIR / "target" / "dashboard"
 WAIT_SECONDS = 60
 DOWNGRADED = "acc_two_step_drop"
-# Page, address, charts drawn on the fixture copy (the Program page's pending warnings are an
-# empty state there: no warning is pending on the fixture's as-of date).
+# Page, address, charts drawn on the fixture copy (the Program page's four include the pending
+# warnings: two are pending on the fixture's as-of date).
 PAGES = [
-    ("Program", "?page=Program", 3),
+    ("Program", "?page=Program", 4),
     ("Account", f"?page=Account&account={DOWNGRADED}", 1),
     ("Credits", "?page=Credits", 4),
     ("Creator Next", "?page=Creator+Next", 2),
