@@ -3,8 +3,11 @@
 
 with
 
+-- The latest usable spend row: the same day as the latest staged one, without the
+-- restatement window over every row that the staging view runs.
 ad_spend as (
-    select * from {{ ref('stg_ads_manager__ad_spend') }}
+    select * from {{ ref('base_ads_manager__ad_spend') }}
+    where quarantine_reason is null
 ),
 
 resolved as (

@@ -1,8 +1,10 @@
 {#-
     Where every raw row went, per source: raw = staged + superseded + quarantined. The raw
     rows are counted from the landing files (DuckDB reads the counts from the Parquet
-    footers), the staged rows from the staging model, the quarantined ones from the base
-    model. Superseded rows are ad_spend rows replaced by a later restatement of the same key;
+    footers), the quarantined ones from quarantined_landing_rows, the staged ones from the
+    staging model; for ad_spend from int_account_spend_daily, which counts them per
+    account-day, so that the restatement window over every spend row is not run a second
+    time. Superseded rows are ad_spend rows replaced by a later restatement of the same key;
     for every other source a data test holds them at 0.
 -#}
 
@@ -13,10 +15,14 @@ with
     select
         '{{ landing_source.name }}' as source_name,
         (select count(*) from {{ source(landing_source.source, landing_source.name) }}) as raw_rows,
+        {% if landing_source.name == 'ad_spend' -%}
+        (select sum(staged_rows) from {{ ref('int_account_spend_daily') }}) as staged_rows,
+        {%- else -%}
         (select count(*) from {{ ref(landing_source.staged) }}) as staged_rows,
+        {%- endif %}
         (
-            select count(*) from {{ ref(landing_source.base) }}
-            where quarantine_reason is not null
+            select count(*) from {{ ref('quarantined_landing_rows') }}
+            where source_name = '{{ landing_source.name }}'
         ) as quarantined_rows
 ),
 
