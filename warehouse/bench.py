@@ -93,6 +93,11 @@ def python_phase(name: str, code: str) -> Phase:
 
 BUILD = [DBT, "build", "--quiet", "--resource-type", "seed", "--resource-type", "model"]
 TIER_MODEL = PROJECT_DIR / "models" / "intermediate" / "tiering" / "int_account_tiers_assigned.sql"
+# The code change: the tier holds one day less below its minimum (both frames of the window).
+TIER_WINDOW_EDIT = {
+    "{{ hold_days - 1 }} preceding and current": "{{ hold_days - 2 }} preceding and current",
+    "{{ hold_days }} preceding and 1 preceding": "{{ hold_days - 1 }} preceding and 1 preceding",
+}
 # Staging to fct_account_tier_daily: the models whose time is the tier path.
 TIER_PATH = (
     "base_ads_manager__accounts",
@@ -240,7 +245,9 @@ def run_benchmark(
         compare(name, day)
 
     original = TIER_MODEL.read_text()
-    edited = original.replace("{{ hold_days - 1 }} preceding", "{{ hold_days - 2 }} preceding")
+    edited = original
+    for old, new in TIER_WINDOW_EDIT.items():
+        edited = edited.replace(old, new)
     try:
         for name, code in (("code change", edited), ("code change back", original)):
             TIER_MODEL.write_text(code)

@@ -11,8 +11,8 @@ fresh file. The steps share one warehouse, in order:
    window) and one 90 days back (outside it), then `make run`: it widens the window; plain
    `dbt run` with the default window would not see the old restatement (shown on a copy).
    (An as-of date moved back and forward with plain `dbt run`: test_reliability.py.)
-3. an edit of a model's SQL (the tier window), then `make run`: dbt's state comparison
-   full-refreshes it; then an edit of a macro, then `make run` again.
+3. an edit of a model's SQL (the day the spend basis switches), then `make run`: dbt's state
+   comparison full-refreshes it; then an edit of a macro, then `make run` again.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from warehouse.landing_day import land_day, restate_spend
 
 END = date(2026, 11, 20)
 DAY = END + timedelta(days=1)
-TIER_MODEL = "models/intermediate/tiering/int_account_tiers_assigned.sql"
+ROLLED_MODEL = "models/intermediate/tiering/int_account_spend_rolled_30d.sql"
 
 
 class Project:
@@ -189,15 +189,15 @@ def test_the_default_window_alone_would_miss_the_old_restatement(
 
 
 def test_an_edit_of_a_models_sql_is_refreshed_by_make_run(project: Project, realistic_day):
-    # A rule change: the tier holds one day less after the spend falls below it.
+    # A rule change: spend on any creative counts one day longer after joining.
     project.edit(
-        TIER_MODEL,
-        "rows between {{ hold_days - 1 }} preceding",
-        "rows between {{ hold_days - 2 }} preceding",
+        ROLLED_MODEL,
+        "{{ add_days('joined_on', basis_days) }}",
+        "{{ add_days('joined_on', basis_days + 1) }}",
     )
     project.make_run(DAY)
     assert project.last_refresh().startswith("full refresh: code changed upstream of")
-    assert "int_account_tiers_assigned" in project.last_refresh()
+    assert "int_account_spend_rolled_30d" in project.last_refresh()
     assert marts_differ(project.warehouse, project.full_build(DAY)) == []
 
 
