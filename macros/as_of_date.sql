@@ -1,7 +1,6 @@
 {#-
-    The as-of date of the build (RULES.md conventions): the dbt var `as_of_date`, by default
-    the latest spend_date in ad_spend. Models read it through this macro so that there is one
-    definition; int_as_of_date materialises it once per build.
+    The as-of date of the build (RULES.md conventions), as int_as_of_date holds it once per
+    build: the dbt var `as_of_date`, by default the latest spend_date in ad_spend.
 -#}
 {% macro as_of_date() -%}
     (select as_of_date from {{ ref('int_as_of_date') }})

@@ -7,7 +7,6 @@
     cast(({{ date_expression }}) + cast({{ days }} as integer) as date)
 {%- endmacro %}
 
-
 {% macro days_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('days_between', 'tiktok_one_warehouse')(start_date, end_date)) }}
 {%- endmacro %}
@@ -15,14 +14,12 @@
     date_diff('day', {{ start_date }}, {{ end_date }})
 {%- endmacro %}
 
-
 {% macro add_hours(timestamp_expression, hours) -%}
     {{ return(adapter.dispatch('add_hours', 'tiktok_one_warehouse')(timestamp_expression, hours)) }}
 {%- endmacro %}
 {% macro duckdb__add_hours(timestamp_expression, hours) -%}
     (({{ timestamp_expression }}) + to_hours(cast({{ hours }} as bigint)))
 {%- endmacro %}
-
 
 {#- Start of the next day (00:00 UTC of day + 1): "the end of day D" as a timestamp. -#}
 {% macro end_of_day(date_expression) -%}
@@ -32,7 +29,6 @@
     cast(({{ date_expression }}) + 1 as timestamp)
 {%- endmacro %}
 
-
 {#- Monday of the ISO week holding the day. -#}
 {% macro iso_week_start(date_expression) -%}
     {{ return(adapter.dispatch('iso_week_start', 'tiktok_one_warehouse')(date_expression)) }}
@@ -41,16 +37,9 @@
     cast(date_trunc('week', {{ date_expression }}) as date)
 {%- endmacro %}
 
-
-{#-
-    Whole years between two days (age on a day), the anniversary counted by month and day:
-    someone born on 29 February turns a year older on 1 March in common years, never early
-    for an age gate.
--#}
+{#- Whole years between two days (an age), the anniversary counted by month and day: born on
+    29 February, a year older on 1 March in common years, never early for an age gate. -#}
 {% macro years_between(start_date, end_date) -%}
-    {{ return(adapter.dispatch('years_between', 'tiktok_one_warehouse')(start_date, end_date)) }}
-{%- endmacro %}
-{% macro duckdb__years_between(start_date, end_date) -%}
     cast(
         extract(year from {{ end_date }}) - extract(year from {{ start_date }})
         - case
@@ -63,7 +52,6 @@
     )
 {%- endmacro %}
 
-
 {#- A stable, one-way fingerprint of a secret (coupon codes, payment method ids). -#}
 {% macro hash_secret(expression) -%}
     {{ return(adapter.dispatch('hash_secret', 'tiktok_one_warehouse')(expression)) }}
@@ -72,7 +60,6 @@
     sha256(cast({{ expression }} as varchar))
 {%- endmacro %}
 
-
 {#- A fingerprint of a whole row, to tell identical duplicates from conflicting ones. -#}
 {% macro row_fingerprint(columns) -%}
     {{ return(adapter.dispatch('row_fingerprint', 'tiktok_one_warehouse')(columns)) }}
@@ -80,7 +67,6 @@
 {% macro duckdb__row_fingerprint(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
-
 
 {#-
     Joins each row of `relation` to the rate of its currency with the latest rate_date on or
@@ -102,7 +88,6 @@
         and {{ relation }}.{{ day_column }} >= {{ fx_relation }}.rate_date
 {%- endmacro %}
 
-
 {#-
     Joins each row of `relation` to the row of `bands_relation` with the highest `band_floor`
     at or below `value_column` (null below every floor): the tier a spend qualifies for. A
@@ -123,8 +108,33 @@
             or {{ bands_relation }}.next_band_floor is null)
 {%- endmacro %}
 
-
 {#- A USD amount rounded up to the cent: spending the figure shown is never a fraction short. -#}
 {% macro cents_up(expression) -%}
     cast(cast(ceil(({{ expression }}) * 100) as decimal(18, 0)) * 0.01 as decimal(18, 2))
+{%- endmacro %}
+
+{#- The day `months` calendar months after the day (negative: before); a day past the end of
+    the target month is clamped to its last day (2026-08-31 minus 6 months is 2026-02-28). -#}
+{% macro add_months(date_expression, months) -%}
+    {{ return(adapter.dispatch('add_months', 'tiktok_one_warehouse')(date_expression, months)) }}
+{%- endmacro %}
+{% macro duckdb__add_months(date_expression, months) -%}
+    cast(({{ date_expression }}) + to_months(cast({{ months }} as integer)) as date)
+{%- endmacro %}
+
+{#- The first day of the calendar month holding the day (or timestamp). -#}
+{% macro month_start(date_expression) -%}
+    {{ return(adapter.dispatch('month_start', 'tiktok_one_warehouse')(date_expression)) }}
+{%- endmacro %}
+{% macro duckdb__month_start(date_expression) -%}
+    cast(date_trunc('month', {{ date_expression }}) as date)
+{%- endmacro %}
+
+{#- The last day a credit is active (RULES.md section 9): the last day D whose start is before
+    expires_at, i.e. the day before expires_at when it falls exactly at midnight. -#}
+{% macro last_active_day(expires_at_expression) -%}
+    {{ return(adapter.dispatch('last_active_day', 'tiktok_one_warehouse')(expires_at_expression)) }}
+{%- endmacro %}
+{% macro duckdb__last_active_day(expires_at_expression) -%}
+    cast(({{ expires_at_expression }}) - interval 1 microsecond as date)
 {%- endmacro %}

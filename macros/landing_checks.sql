@@ -22,35 +22,20 @@
     {{ return('') }}
 {% endmacro %}
 
-
 {% macro landing_dir() -%}
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}
 {%- endmacro %}
 
-{% macro contract_type_family(contract_type) -%}
-    {%- set contract_type = contract_type | lower -%}
-    {%- if contract_type.startswith('decimal') -%}{{ return('decimal') }}
-    {%- elif contract_type in ('integer', 'bigint', 'int') -%}{{ return('integer') }}
-    {%- else -%}{{ return(contract_type) }}
-    {%- endif -%}
-{%- endmacro %}
-
-
+{#- Whether a column's type in a file fits its contract type, by family. -#}
 {% macro type_fits_contract(actual_type, contract_type) -%}
-    {%- set actual = actual_type | upper -%}
-    {%- set family = contract_type_family(contract_type) -%}
-    {%- set integers = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'] -%}
-    {%- if family == 'varchar' -%}{{ return(actual == 'VARCHAR') }}
-    {%- elif family == 'date' -%}{{ return(actual == 'DATE') }}
-    {%- elif family == 'timestamp' -%}{{ return(actual.startswith('TIMESTAMP')) }}
-    {%- elif family == 'boolean' -%}{{ return(actual == 'BOOLEAN') }}
-    {%- elif family == 'integer' -%}{{ return(actual in integers) }}
-    {%- elif family == 'decimal' -%}{{ return(actual.startswith('DECIMAL') or actual in integers) }}
-    {%- elif family == 'double' -%}{{ return(actual in ['DOUBLE', 'FLOAT'] or actual.startswith('DECIMAL') or actual in integers) }}
-    {%- else -%}{{ return(false) }}
-    {%- endif -%}
+    {%- set actual, wanted = actual_type | upper, contract_type | lower -%}
+    {%- set whole = actual in ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'] -%}
+    {%- set fits = {'varchar': actual == 'VARCHAR', 'date': actual == 'DATE', 'boolean': actual == 'BOOLEAN',
+        'timestamp': actual.startswith('TIMESTAMP'), 'integer': whole, 'bigint': whole, 'int': whole,
+        'decimal': whole or actual.startswith('DECIMAL'),
+        'double': whole or actual.startswith('DECIMAL') or actual in ['DOUBLE', 'FLOAT']} -%}
+    {{ return(fits.get(wanted.split('(')[0], false)) }}
 {%- endmacro %}
-
 
 {% macro assert_landing_contract() %}
     {%- set landing = landing_dir() -%}
@@ -104,7 +89,6 @@
     {{ return('') }}
 {% endmacro %}
 
-
 {% macro assert_landing_files_are_parquet() %}
     {%- set folders = graph.sources.values() | map(attribute='name') | unique | list -%}
     {%- set unread_query -%}
@@ -115,14 +99,12 @@
     {%- endset -%}
     {%- set unread = run_query(unread_query).columns[0].values() -%}
     {%- if unread | length > 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "Landing file not read: " ~ unread | join(', ')
-            ~ (" is" if unread | length == 1 else " are") ~ " not a Parquet file (*.parquet), so"
-            ~ " no source would read it. Convert it to Parquet with the contract's columns, or move"
-            ~ " it out of the landing zone, then run again.") }}
+        {{ exceptions.raise_compiler_error("Landing file not read: " ~ unread | join(', ')
+            ~ (" is" if unread | length == 1 else " are") ~ " not a Parquet file (*.parquet), so no source"
+            ~ " would read it. Convert it to Parquet with the contract's columns, or move it out of the"
+            ~ " landing zone, then run again.") }}
     {%- endif -%}
 {% endmacro %}
-
 
 {% macro assert_as_of_date_has_spend() %}
     {%- set requested = var('as_of_date', none) -%}
@@ -133,9 +115,8 @@
         {%- set as_of = run_query("select try_cast('" ~ (requested | string | trim | replace("'", "''"))
             ~ "' as date)").columns[0].values()[0] -%}
         {%- if as_of is none -%}
-            {{ exceptions.raise_compiler_error(
-                "as_of_date '" ~ requested ~ "' is not a date: give it as YYYY-MM-DD, e.g."
-                ~ " --vars '{as_of_date: 2026-03-31}'.") }}
+            {{ exceptions.raise_compiler_error("as_of_date '" ~ requested
+                ~ "' is not a date: give it as YYYY-MM-DD, e.g. --vars '{as_of_date: 2026-03-31}'.") }}
         {%- endif -%}
     {%- endif -%}
     {#- Spend reported on or after the as-of date? The bound lets DuckDB skip the row groups
@@ -152,14 +133,12 @@
     {%- endif -%}
     {%- set latest = run_query("select max(cast(spend_date as date)) " ~ reported).columns[0].values()[0] -%}
     {%- if latest is none -%}
-        {{ exceptions.raise_compiler_error(
-            "No spend in " ~ folder ~ ": the ad_spend files hold no row with a spend_date"
+        {{ exceptions.raise_compiler_error("No spend in " ~ folder ~ ": the ad_spend files hold no row with a spend_date"
             ~ " (reported no later than a day after it), so there is no as-of date to build."
             ~ " Deliver the spend files, or give as_of_date with allow_as_of_without_spend: true"
             ~ " if no account spent at all.") }}
     {%- endif -%}
-    {{ exceptions.raise_compiler_error(
-        "as_of_date " ~ as_of ~ " is after the latest spend_date in " ~ folder ~ " ("
+    {{ exceptions.raise_compiler_error("as_of_date " ~ as_of ~ " is after the latest spend_date in " ~ folder ~ " ("
         ~ latest ~ "): every account would read as spending nothing after " ~ latest
         ~ ". Build as of " ~ latest ~ " or earlier, or, if no account spent on the days"
         ~ " after it, add allow_as_of_without_spend: true to --vars.") }}

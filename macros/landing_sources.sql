@@ -1,8 +1,7 @@
 {#-
-    The landing sources as the audit models see them: the dbt source (system and table) that
-    reads the landing files, the base model that keeps every raw row, the staged model that
-    keeps the usable ones, and how to name a row in quarantine without copying a secret
-    (coupon codes and payment method ids are hashed; birth dates are never part of a key).
+    The landing sources as the audit models see them: the dbt source, the base model (every
+    raw row), the staged model (the usable ones), and how to name a row in quarantine without
+    copying a secret (coupon codes and payment method ids hashed; never a birth date).
 -#}
 {% macro landing_sources() %}
     {{ return([

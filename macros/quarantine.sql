@@ -13,7 +13,6 @@
     )
 {%- endmacro %}
 
-
 {#-
     Duplicate primary keys: copies identical to the letter keep their first copy and
     quarantine the rest (`duplicate_row`); copies that disagree cannot be told apart, so
@@ -35,12 +34,10 @@
     end
 {%- endmacro %}
 
-
 {#- Any of the columns null. -#}
 {% macro any_null(columns) -%}
     ({% for column in columns %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}
-
 
 {#-
     Numbers that do not fit their contract type (an int64 above 2^31 for an integer, a

@@ -1,9 +1,4 @@
-{#-
-    Pieces of the plain-language reasons the marts carry (fct_tier_changes.change_reason,
-    fct_downgrade_warnings.warning_reason, fct_spend_match_reconciliation.status_reason,
-    fct_coupon_redemptions.outcome_reason): numbers and dates as a support agent pastes them.
-    Number and time formatting is engine-specific, so those two are dispatched.
--#}
+{#- Pieces of the marts' plain-language reasons: numbers and dates as support pastes them. -#}
 
 {#- "10,000" for a whole amount, "8,412.50" otherwise. -#}
 {% macro format_amount(amount_expression) -%}
@@ -22,7 +17,6 @@
     ('$' || {{ format_amount(amount_expression) }})
 {%- endmacro %}
 
-
 {#- A UTC timestamp, "2026-02-05 00:00 UTC", with seconds only when it has some. -#}
 {% macro format_utc_time(timestamp_expression) -%}
     {{ return(adapter.dispatch('format_utc_time', 'tiktok_one_warehouse')(timestamp_expression)) }}
@@ -35,7 +29,6 @@
     end || ' UTC')
 {%- endmacro %}
 
-
 {#- A tier code as people say it: Essential, Classic, Premium; `none` is "no tier". -#}
 {% macro tier_label(tier_expression) -%}
     (case
@@ -43,7 +36,6 @@
         else upper(substr({{ tier_expression }}, 1, 1)) || substr({{ tier_expression }}, 2)
     end)
 {%- endmacro %}
-
 
 {#- What the qualifying spend of a day is, from its spend_basis (RULES.md section 3). -#}
 {% macro spend_basis_label(spend_basis_expression) -%}

@@ -19,7 +19,6 @@
     {{ return("cast('" ~ run_query(first_day).columns[0].values()[0] ~ "' as date)") }}
 {%- endmacro %}
 
-
 {#-
     A day-grained incremental model: the stored days from the window's first day on (days
     after the as-of date too, when a build goes back in time) are deleted, then the
@@ -36,17 +35,20 @@
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
-
 {#-
-    A rule's day count from the seed tier_day_counts, as a literal (window frames need one).
-    The model names the seed with depends_on; seeds live in schema rules (dbt_project.yml).
+    A rule's number from a seed, as a literal (window frames need one): the seed is named by
+    the model with depends_on; seeds live in schema rules (dbt_project.yml).
 -#}
-{% macro tier_day_count(name) -%}
+{% macro rule_number(seed, column, where='true') -%}
     {%- if not execute -%}{{ return(30) }}{%- endif -%}
-    {%- set relation = api.Relation.create(database=target.database, schema='rules', identifier='tier_day_counts') -%}
-    {%- set days = run_query("select days from " ~ relation ~ " where day_count = '" ~ name ~ "'").columns[0].values() -%}
-    {%- if days | length != 1 -%}
-        {{ exceptions.raise_compiler_error("Seed tier_day_counts has no row '" ~ name ~ "'") }}
+    {%- set relation = api.Relation.create(database=target.database, schema='rules', identifier=seed) -%}
+    {%- set values = run_query("select " ~ column ~ " from " ~ relation ~ " where " ~ where).columns[0].values() -%}
+    {%- if values | length != 1 -%}
+        {{ exceptions.raise_compiler_error("Seed " ~ seed ~ " has no single " ~ column ~ " where " ~ where) }}
     {%- endif -%}
-    {{ return(days[0] | int) }}
+    {{ return(values[0] | int) }}
+{%- endmacro %}
+
+{% macro tier_day_count(name) -%}
+    {{ return(rule_number('tier_day_counts', 'days', "day_count = '" ~ name ~ "'")) }}
 {%- endmacro %}

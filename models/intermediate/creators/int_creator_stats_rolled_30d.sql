@@ -1,9 +1,12 @@
 {#-
     One row per creator and stat day up to the as-of date, with the views and posts over the
-    30 calendar days [D-29, D] (RULES.md section 11). Stat days can be missing: a missing day
+    30 calendar days [D-29, D] (RULES.md section 11; the 30 is window_days of the seed
+    creator_next_requirements). Stat days can be missing: a missing day
     counts as zero, so the window is a RANGE over day numbers, never a count of rows. A null
     video_views or posts counts as zero too, like a day that did not arrive.
 -#}
+-- depends_on: {{ ref('creator_next_requirements') }}
+{%- set window_days = rule_number('creator_next_requirements', 'window_days') %}
 
 with
 
@@ -34,7 +37,7 @@ rolled as (
     window trailing_30_days as (
         partition by creator_id
         order by day_number
-        range between 29 preceding and current row
+        range between {{ window_days - 1 }} preceding and current row
     )
 )
 
