@@ -35,9 +35,20 @@ import yaml
 
 from warehouse.config import PROJECT_DIR
 
-# The landing sources whose rows reach the incremental models, and the expression that dates
-# what a new row can change there (the earliest day it can move).
-INCREMENTAL_SOURCES = ("ad_spend", "fx_rates", "accounts")
+# The landing sources whose rows reach the incremental models, each with the query that dates
+# the earliest day its new files ($new) can change there. An account in a new file may appear,
+# or conflict with its older copy ($all) and leave: its spend counts from its creation, its
+# tier days from its join day, old or new.
+NEW_ROWS = "read_parquet($new, union_by_name = true)"
+EARLIEST_AFFECTED_DAY = {
+    "ad_spend": f"select min(cast(spend_date as date)) from {NEW_ROWS}",
+    "fx_rates": f"select min(cast(rate_date as date)) from {NEW_ROWS}",
+    "accounts": f"""
+        select min(least(cast(ads_manager_created_on as date), cast(tiktok_one_joined_on as date)))
+        from read_parquet($all, union_by_name = true)
+        where account_id in (select account_id from {NEW_ROWS})
+    """,
+}
 
 Snapshot = dict[str, dict[str, list[int]]]
 
@@ -88,27 +99,12 @@ def landing_snapshot(landing: Path) -> Snapshot:
 
 def _earliest_affected_day(landing: Path, source: str, new_files: list[str]) -> date | None:
     """The earliest day the new files of a source can change in the incremental models."""
-    files = [str(landing / source / name) for name in new_files]
-    read = "read_parquet($files, union_by_name = true)"
-    if source == "ad_spend":
-        query = f"select min(cast(spend_date as date)) from {read}"
-    elif source == "fx_rates":
-        query = f"select min(cast(rate_date as date)) from {read}"
-    else:
-        # An account in a new file may appear, or conflict with its older copy (and leave):
-        # its spend counts from its creation, its tier days from its join day, old or new.
-        query = f"""
-            select min(least(
-                cast(ads_manager_created_on as date), cast(tiktok_one_joined_on as date)
-            ))
-            from read_parquet($all_files, union_by_name = true)
-            where account_id in (select account_id from {read})
-        """
+    query = EARLIEST_AFFECTED_DAY[source]
+    parameters: dict[str, object] = {"new": [str(landing / source / name) for name in new_files]}
+    if "$all" in query:
+        parameters["all"] = str(landing / source / "*.parquet")
     connection = duckdb.connect()
     try:
-        parameters: dict[str, object] = {"files": files}
-        if "$all_files" in query:
-            parameters["all_files"] = str(landing / source / "*.parquet")
         row = connection.execute(query, parameters).fetchone()
     finally:
         connection.close()
@@ -182,7 +178,7 @@ def plan_refresh(
     window_start = as_of - timedelta(days=recompute_days() - 1)
     recompute_from: date | None = None
     reasons: list[str] = []
-    for source in INCREMENTAL_SOURCES:
+    for source in EARLIEST_AFFECTED_DAY:
         before, now = previous.get(source, {}), current.get(source, {})
         changed = sorted(name for name in before if name not in now or now[name] != before[name])
         if changed:
