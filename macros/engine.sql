@@ -6,6 +6,9 @@
 {% macro duckdb__add_days(date_expression, days) -%}
     cast(({{ date_expression }}) + cast({{ days }} as integer) as date)
 {%- endmacro %}
+{% macro spark__add_days(date_expression, days) -%}
+    date_add({{ date_expression }}, cast({{ days }} as integer))
+{%- endmacro %}
 
 {% macro days_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('days_between', 'tiktok_one_warehouse')(start_date, end_date)) }}
@@ -13,12 +16,18 @@
 {% macro duckdb__days_between(start_date, end_date) -%}
     date_diff('day', {{ start_date }}, {{ end_date }})
 {%- endmacro %}
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff({{ end_date }}, {{ start_date }})
+{%- endmacro %}
 
 {% macro add_hours(timestamp_expression, hours) -%}
     {{ return(adapter.dispatch('add_hours', 'tiktok_one_warehouse')(timestamp_expression, hours)) }}
 {%- endmacro %}
 {% macro duckdb__add_hours(timestamp_expression, hours) -%}
     (({{ timestamp_expression }}) + to_hours(cast({{ hours }} as bigint)))
+{%- endmacro %}
+{% macro spark__add_hours(timestamp_expression, hours) -%}
+    timestampadd(HOUR, cast({{ hours }} as bigint), {{ timestamp_expression }})
 {%- endmacro %}
 
 {#- Start of the next day (00:00 UTC of day + 1): "the end of day D" as a timestamp. -#}
@@ -28,12 +37,15 @@
 {% macro duckdb__end_of_day(date_expression) -%}
     cast(({{ date_expression }}) + 1 as timestamp)
 {%- endmacro %}
+{% macro spark__end_of_day(date_expression) -%}
+    cast(date_add({{ date_expression }}, 1) as timestamp)
+{%- endmacro %}
 
 {#- Monday of the ISO week holding the day. -#}
 {% macro iso_week_start(date_expression) -%}
     {{ return(adapter.dispatch('iso_week_start', 'tiktok_one_warehouse')(date_expression)) }}
 {%- endmacro %}
-{% macro duckdb__iso_week_start(date_expression) -%}
+{% macro default__iso_week_start(date_expression) -%}
     cast(date_trunc('week', {{ date_expression }}) as date)
 {%- endmacro %}
 
@@ -57,7 +69,10 @@
     {{ return(adapter.dispatch('hash_secret', 'tiktok_one_warehouse')(expression)) }}
 {%- endmacro %}
 {% macro duckdb__hash_secret(expression) -%}
-    sha256(cast({{ expression }} as varchar))
+    sha256(cast({{ expression }} as string))
+{%- endmacro %}
+{% macro spark__hash_secret(expression) -%}
+    sha2(cast({{ expression }} as string), 256)
 {%- endmacro %}
 
 {#- A fingerprint of a whole row, to tell identical duplicates from conflicting ones. -#}
@@ -67,26 +82,56 @@
 {% macro duckdb__row_fingerprint(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
+{% macro spark__row_fingerprint(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
 
 {#-
     Joins each row of `relation` to the rate of its currency with the latest rate_date on or
     before `day_column`: `usd_per_unit`, 1.0 for USD, null with no usable rate (quarantined).
+    A range join to each rate's days [rate_date, next rate_date), which every engine runs.
 -#}
 {% macro join_latest_fx_rate(relation, fx_relation, currency_column, day_column) -%}
-    {{ return(adapter.dispatch('join_latest_fx_rate', 'tiktok_one_warehouse')(relation, fx_relation, currency_column, day_column)) }}
-{%- endmacro %}
-{% macro duckdb__join_latest_fx_rate(relation, fx_relation, currency_column, day_column) -%}
     select
         {{ relation }}.*,
         case
             when {{ relation }}.{{ currency_column }} = 'USD' then 1.0
             else {{ fx_relation }}.usd_per_unit
-        end as usd_per_unit,
+        end as usd_per_unit
     from {{ relation }}
-    asof left join {{ fx_relation }}
+    left join (
+        select
+            currency,
+            rate_date,
+            usd_per_unit,
+            lead(rate_date) over (partition by currency order by rate_date) as next_rate_date
+        from {{ fx_relation }}
+    ) as {{ fx_relation }}
         on {{ relation }}.{{ currency_column }} = {{ fx_relation }}.currency
         and {{ relation }}.{{ day_column }} >= {{ fx_relation }}.rate_date
+        and ({{ relation }}.{{ day_column }} < {{ fx_relation }}.next_rate_date
+            or {{ fx_relation }}.next_rate_date is null)
 {%- endmacro %}
+
+{#- One row per day (or month, step '1 month') from start to end: a set-returning select
+    expression, written `cast({{ explode_days(a, b) }} as date) as date_day`. -#}
+{% macro explode_days(start_date, end_date, step='1 day') -%}
+    {{ return(adapter.dispatch('explode_days', 'tiktok_one_warehouse')(start_date, end_date, step)) }}
+{%- endmacro %}
+{% macro duckdb__explode_days(start_date, end_date, step) -%}
+    unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }}))
+{%- endmacro %}
+{% macro spark__explode_days(start_date, end_date, step) -%}
+    explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }}))
+{%- endmacro %}
+
+{#- A CTE read twice that should not be computed once and copied whole (DuckDB materialises
+    such a CTE before any filter of its readers runs; Spark never does). -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'tiktok_one_warehouse')()) }}
+{%- endmacro %}
+{% macro duckdb__not_materialized() -%} not materialized {%- endmacro %}
+{% macro default__not_materialized() -%}{%- endmacro %}
 
 {#-
     Joins each row of `relation` to the row of `bands_relation` with the highest `band_floor`
@@ -96,11 +141,11 @@
 {% macro join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
     {{ return(adapter.dispatch('join_highest_band_reached', 'tiktok_one_warehouse')(relation, bands_relation, value_column, band_floor)) }}
 {%- endmacro %}
-{% macro duckdb__join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
+{% macro default__join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
     left join (
         select
             *,
-            lead({{ band_floor }}) over (order by {{ band_floor }}) as next_band_floor,
+            lead({{ band_floor }}) over (order by {{ band_floor }}) as next_band_floor
         from {{ bands_relation }}
     ) as {{ bands_relation }}
         on {{ relation }}.{{ value_column }} >= {{ bands_relation }}.{{ band_floor }}
@@ -121,12 +166,15 @@
 {% macro duckdb__add_months(date_expression, months) -%}
     cast(({{ date_expression }}) + to_months(cast({{ months }} as integer)) as date)
 {%- endmacro %}
+{% macro spark__add_months(date_expression, months) -%}
+    add_months({{ date_expression }}, cast({{ months }} as integer))
+{%- endmacro %}
 
 {#- The first day of the calendar month holding the day (or timestamp). -#}
 {% macro month_start(date_expression) -%}
     {{ return(adapter.dispatch('month_start', 'tiktok_one_warehouse')(date_expression)) }}
 {%- endmacro %}
-{% macro duckdb__month_start(date_expression) -%}
+{% macro default__month_start(date_expression) -%}
     cast(date_trunc('month', {{ date_expression }}) as date)
 {%- endmacro %}
 
@@ -135,6 +183,6 @@
 {% macro last_active_day(expires_at_expression) -%}
     {{ return(adapter.dispatch('last_active_day', 'tiktok_one_warehouse')(expires_at_expression)) }}
 {%- endmacro %}
-{% macro duckdb__last_active_day(expires_at_expression) -%}
+{% macro default__last_active_day(expires_at_expression) -%}
     cast(({{ expires_at_expression }}) - interval 1 microsecond as date)
 {%- endmacro %}

@@ -57,7 +57,7 @@
                     when size < 12 then 'is empty or too small to be a Parquet file (' || size || ' bytes)'
                     when content[1:4] != 'PAR1'::blob then 'is not a Parquet file (no magic bytes at the start)'
                     else 'is truncated or not a Parquet file (no magic bytes at the end, ' || size || ' bytes)'
-                end as problem,
+                end as problem
             from read_blob([{% for file in files %}'{{ file }}'{% if not loop.last %}, {% endif %}{% endfor %}])
             where size < 12 or content[1:4] != 'PAR1'::blob or content[size - 3:size] != 'PAR1'::blob
             order by filename

@@ -31,3 +31,26 @@
          'staged': 'stg_creators__creator_daily_stats', 'record_key': ['creator_id', 'stat_date']},
     ]) }}
 {% endmacro %}
+
+{#-
+    The rows of a landing source with the file each came from (`filename`, as
+    `<LANDING_DIR>/<source>/<file>`) and its 0-based row in that file (`file_row_number`):
+    DuckDB reads the source's external_location (the `_sources.yml` files); Spark reads the
+    folder's Parquet files, merging their schemas by column name.
+-#}
+{% macro landing_rows(source_name, table_name) -%}
+    {{ return(adapter.dispatch('landing_rows', 'tiktok_one_warehouse')(source(source_name, table_name))) }}
+{%- endmacro %}
+{% macro duckdb__landing_rows(relation) -%}
+    {{ relation }}
+{%- endmacro %}
+{% macro spark__landing_rows(relation) -%}
+    {%- set folder = landing_dir() ~ '/' ~ relation.identifier -%}
+    (
+        select
+            *,
+            '{{ folder }}/' || _metadata.file_name as filename,
+            _metadata.row_index as file_row_number
+        from parquet.`{{ folder }}/*.parquet`
+    )
+{%- endmacro %}

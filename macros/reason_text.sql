@@ -12,6 +12,14 @@
     end)
 {%- endmacro %}
 
+{% macro spark__format_amount(amount_expression) -%}
+    (case
+        when ({{ amount_expression }}) = floor({{ amount_expression }})
+            then format_number({{ amount_expression }}, 0)
+        else format_number(round({{ amount_expression }}, 2), 2)
+    end)
+{%- endmacro %}
+
 {#- "$10,000", "$8,412.50". -#}
 {% macro format_usd(amount_expression) -%}
     ('$' || {{ format_amount(amount_expression) }})
@@ -26,6 +34,14 @@
         when second({{ timestamp_expression }}) = 0
             then strftime({{ timestamp_expression }}, '%Y-%m-%d %H:%M')
         else strftime({{ timestamp_expression }}, '%Y-%m-%d %H:%M:%S')
+    end || ' UTC')
+{%- endmacro %}
+
+{% macro spark__format_utc_time(timestamp_expression) -%}
+    (case
+        when second({{ timestamp_expression }}) = 0
+            then date_format({{ timestamp_expression }}, 'yyyy-MM-dd HH:mm')
+        else date_format({{ timestamp_expression }}, 'yyyy-MM-dd HH:mm:ss')
     end || ' UTC')
 {%- endmacro %}
 

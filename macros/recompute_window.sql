@@ -14,18 +14,27 @@
             {%- else %} {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
             {%- endif %}
             (select {{ add_days('max(date_day)', 1) }} from {{ this }})
-        ) as varchar)
+        ) as string)
     {%- endset -%}
     {{ return("cast('" ~ run_query(first_day).columns[0].values()[0] ~ "' as date)") }}
 {%- endmacro %}
 
 {#-
     A day-grained incremental model: the stored days from the window's first day on (days
-    after the as-of date too, when a build goes back in time) are deleted, then the
-    recomputed days inserted, by `replace_window`, a dbt custom incremental strategy.
+    after the as-of date too, when a build goes back in time) are replaced by the recomputed
+    days. DuckDB: `replace_window`, a dbt custom strategy (delete, then insert). Spark: the
+    table is partitioned by day; the stored days from the window's first day are dropped
+    (pre-hook), then `insert_overwrite` writes the recomputed days' partitions.
 -#}
 {% macro day_window_config() -%}
+    {{ return(adapter.dispatch('day_window_config', 'tiktok_one_warehouse')()) }}
+{%- endmacro %}
+{% macro duckdb__day_window_config() -%}
     {{ config(materialized='incremental', incremental_strategy='replace_window', on_schema_change='fail') }}
+{%- endmacro %}
+{% macro spark__day_window_config() -%}
+    {{ config(materialized='incremental', incremental_strategy='insert_overwrite', file_format='parquet',
+        partition_by=['date_day'], on_schema_change='fail', pre_hook="{{ drop_recomputed_days() }}") }}
 {%- endmacro %}
 
 {% macro get_incremental_replace_window_sql(arg_dict) -%}
@@ -35,13 +44,26 @@
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- The day partitions from the window's first day on, listed from the catalog (one row per
+    day, not per data row) and dropped in one statement. -#}
+{% macro drop_recomputed_days() -%}
+    {%- if not (execute and is_incremental()) -%}{{ return('') }}{%- endif -%}
+    {%- set first_day = run_query("select cast(" ~ recompute_from() ~ " as string)").columns[0].values()[0] -%}
+    {%- set days = [] -%}
+    {%- for partition in run_query("show partitions " ~ this).columns[0].values() -%}
+        {%- set day = partition.split('=')[1] -%}
+        {%- if day >= first_day -%}{%- do days.append("partition (date_day = '" ~ day ~ "')") -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(("alter table " ~ this ~ " drop if exists " ~ days | join(', ')) if days else '') }}
+{%- endmacro %}
+
 {#-
     A rule's number from a seed, as a literal (window frames need one): the seed is named by
     the model with depends_on; seeds live in schema rules (dbt_project.yml).
 -#}
 {% macro rule_number(seed, column, where='true') -%}
     {%- if not execute -%}{{ return(30) }}{%- endif -%}
-    {%- set relation = api.Relation.create(database=target.database, schema='rules', identifier=seed) -%}
+    {%- set relation = api.Relation.create(schema='rules', identifier=seed) -%}
     {%- set values = run_query("select " ~ column ~ " from " ~ relation ~ " where " ~ where).columns[0].values() -%}
     {%- if values | length != 1 -%}
         {{ exceptions.raise_compiler_error("Seed " ~ seed ~ " has no single " ~ column ~ " where " ~ where) }}

@@ -9,7 +9,7 @@ final as (
     select
         coupon_code_hash,
         max(code_max_redemptions) as max_redemptions,
-        count(*) as times_applied,
+        count(*) as times_applied
     from redemptions
     where outcome = 'applied'
     group by coupon_code_hash

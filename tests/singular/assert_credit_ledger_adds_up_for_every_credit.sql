@@ -25,7 +25,7 @@ running as (
             partition by credit_id
             order by entry_date, entry_order
             rows between unbounded preceding and current row
-        ) as expected_remaining_usd,
+        ) as expected_remaining_usd
     from ledger
 ),
 
@@ -38,7 +38,7 @@ totals as (
         sum(case when entry_type = 'consumed' then amount_usd else 0 end) as consumed_usd,
         sum(case when entry_type = 'expired' then amount_usd else 0 end) as expired_usd,
         max(case when entry_type = 'expired' then entry_date end) as expired_on,
-        max(entry_date) as last_entry_on,
+        max(entry_date) as last_entry_on
     from ledger
     group by credit_id
 ),
@@ -46,7 +46,7 @@ totals as (
 unbalanced_rows as (
     select
         credit_id,
-        'remaining_usd of ' || ledger_entry_id || ' is not issued less the entries so far' as problem,
+        'remaining_usd of ' || ledger_entry_id || ' is not issued less the entries so far' as problem
     from running
     where remaining_usd != expected_remaining_usd
 ),
@@ -63,7 +63,7 @@ unbalanced_credits as (
             when totals.issued_usd
                 != totals.consumed_usd + totals.expired_usd + issuance.remaining_usd
                 then 'issued != consumed + expired + remaining'
-        end as problem,
+        end as problem
     from issuance
     left join totals
         on issuance.credit_id = totals.credit_id

@@ -22,7 +22,7 @@ per_day as (
     select
         account_id,
         consumed_on,
-        sum(consumed_usd) as consumed_usd,
+        sum(consumed_usd) as consumed_usd
     from consumed_daily
     group by account_id, consumed_on
 ),
@@ -31,7 +31,7 @@ overspent_days as (
     select
         per_day.account_id,
         per_day.consumed_on,
-        'credits consumed more than the day''s spend' as problem,
+        'credits consumed more than the day''s spend' as problem
     from per_day
     left join spend_daily
         on per_day.account_id = spend_daily.account_id
@@ -51,7 +51,7 @@ misplaced_consumption as (
             when credits.credit_type = 'discount_coupon'
                 and consumed_daily.consumed_usd > spend_daily.any_spend_usd * credits.discount_pct * 0.01 + 0.000001
                 then 'discount above its percentage: ' || credits.credit_id
-        end as problem,
+        end as problem
     from consumed_daily
     inner join credits
         on consumed_daily.credit_id = credits.credit_id

@@ -36,7 +36,7 @@ birth_named_columns as (
     select
         table_schema || '.' || table_name as table_name,
         column_name,
-        'column named like a birth date' as problem,
+        'column named like a birth date' as problem
     from information_schema.columns
     where table_catalog = current_database()
         and table_schema in {{ read_schemas }}
@@ -49,7 +49,7 @@ birth_date_values as (
     select distinct
         '{{ column[1] }}.{{ column[2] }}' as table_name,
         '{{ column[3] }}' as column_name,
-        'holds the birth date of creator ' || creators.creator_id as problem,
+        'holds the birth date of creator ' || creators.creator_id as problem
     from {{ relation }} as mart
     inner join creators
         on mart.creator_id = creators.creator_id

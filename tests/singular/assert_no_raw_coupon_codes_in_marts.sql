@@ -50,7 +50,7 @@ leaks as (
     select
         '{{ column[1] }}.{{ column[2] }}' as table_name,
         '{{ column[3] }}' as column_name,
-        count(*) as rows_with_a_code,
+        count(*) as rows_with_a_code
     from {{ relation }} as mart
     inner join secrets
         on mart.{{ adapter.quote(column[3]) }} = secrets.coupon_code

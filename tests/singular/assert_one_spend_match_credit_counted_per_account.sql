@@ -12,7 +12,7 @@ final as (
     select
         account_id,
         sum(case when status != 'duplicate' then 1 else 0 end) as counted_rows,
-        sum(case when status = 'duplicate' then 1 else 0 end) as duplicate_rows,
+        sum(case when status = 'duplicate' then 1 else 0 end) as duplicate_rows
     from reconciliation
     group by account_id
     having sum(case when status != 'duplicate' then 1 else 0 end) != 1

@@ -49,7 +49,7 @@ joined as (
         creator_next_regions.min_followers,
         creator_next_requirements.min_age_years,
         creator_next_requirements.min_views_30d,
-        creator_next_requirements.min_posts_30d,
+        creator_next_requirements.min_posts_30d
     from stats_rolled
     inner join creators
         on stats_rolled.creator_id = creators.creator_id
@@ -68,7 +68,7 @@ checked as (
         coalesce(follower_count >= min_followers, false) as passes_followers,
         coalesce(views_30d >= min_views_30d, false) as passes_views,
         coalesce(posts_30d >= min_posts_30d, false) as passes_posts,
-        coalesce(in_good_standing, false) as passes_standing,
+        coalesce(in_good_standing, false) as passes_standing
     from joined
 ),
 
@@ -94,7 +94,7 @@ final as (
         passes_{{ rule }},
         {%- endfor %}
         in_good_standing,
-        region_available_from,
+        region_available_from
     from checked
 )
 

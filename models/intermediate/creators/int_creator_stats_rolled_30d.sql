@@ -17,7 +17,7 @@ creator_daily_stats as (
 visible as (
     select
         *,
-        {{ days_between("cast('1970-01-01' as date)", 'stat_date') }} as day_number,
+        {{ days_between("cast('1970-01-01' as date)", 'stat_date') }} as day_number
     from creator_daily_stats
     where stat_date <= {{ as_of_date() }}
 ),
@@ -32,7 +32,7 @@ rolled as (
         in_good_standing,
         cast(coalesce(sum(video_views) over trailing_30_days, 0) as bigint) as views_30d,
         cast(coalesce(sum(posts) over trailing_30_days, 0) as bigint) as posts_30d,
-        cast(count(*) over trailing_30_days as integer) as stat_days_30d,
+        cast(count(*) over trailing_30_days as integer) as stat_days_30d
     from visible
     window trailing_30_days as (
         partition by creator_id

@@ -13,7 +13,7 @@ spent_months as (
 first_spend as (
     select
         account_id,
-        min(first_spend_in_month_on) as first_spend_on,
+        min(first_spend_in_month_on) as first_spend_on
     from spent_months
     group by account_id
 ),
@@ -22,11 +22,8 @@ month_spine as (
     select
         account_id,
         first_spend_on,
-        cast(unnest(generate_series(
-            {{ month_start('first_spend_on') }},
-            {{ month_start(as_of_date()) }},
-            interval 1 month
-        )) as date) as month_start_on,
+        cast({{ explode_days(month_start('first_spend_on'), month_start(as_of_date()), '1 month') }} as date)
+            as month_start_on
     from first_spend
 ),
 
@@ -35,7 +32,7 @@ flagged as (
         month_spine.account_id,
         month_spine.month_start_on,
         month_spine.first_spend_on,
-        spent_months.account_id is not null as has_spend,
+        spent_months.account_id is not null as has_spend
     from month_spine
     left join spent_months
         on month_spine.account_id = spent_months.account_id

@@ -13,7 +13,7 @@ spent_months as (
     select
         account_id,
         {{ month_start('date_day') }} as month_start_on,
-        min(date_day) as first_spend_in_month_on,
+        min(date_day) as first_spend_in_month_on
     from spend_daily
     where any_spend_usd > 0
     group by account_id, {{ month_start('date_day') }}

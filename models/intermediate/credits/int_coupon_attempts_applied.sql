@@ -9,12 +9,17 @@
     overlap (an overlapping one would have been blocked), so "an applied credit is active at
     t" is "the latest expiry among earlier applied attempts of the account is after t".
 
-    `decisions` finds the applied set by a fixed point over rounds, all attempts at once: a
-    round decides every undecided candidate whose fate no undecided earlier attempt can change
-    (see the case below); the earliest undecided candidate is always decidable, so each round
-    decides at least one and the recursion ends. In practice two or three rounds decide all.
+    The applied set is a fixed point over rounds, all attempts at once: a round decides every
+    undecided candidate whose fate no undecided earlier attempt can change (see the case
+    below); the earliest undecided candidate is always decidable, so each round decides at
+    least one. The rounds are written out (var `coupon_decision_rounds`, 16) rather than
+    recursed, as engines without window functions in a recursive CTE need; extra rounds change
+    nothing, and a candidate still undecided after the last fails the not_null test on
+    is_applied (raise the var). In practice two to eight rounds decide all.
 -#}
-with recursive
+{%- set rounds = var('coupon_decision_rounds') | int %}
+
+with
 
 checked as (
     select * from {{ ref('int_coupon_attempts_checked') }}
@@ -27,89 +32,77 @@ candidates as (
         coupon_code_hash,
         max_redemptions,
         attempted_at,
-        credit_expires_at,
+        credit_expires_at
     from checked
     where is_candidate
 ),
 
-decisions (
-    decision_round,
-    attempt_id,
-    account_id,
-    coupon_code_hash,
-    max_redemptions,
-    attempted_at,
-    credit_expires_at,
-    is_applied
-) as (
+round_0 as (
     select
-        0,
-        attempt_id,
-        account_id,
-        coupon_code_hash,
-        max_redemptions,
-        attempted_at,
-        credit_expires_at,
-        cast(null as boolean),
+        *,
+        cast(null as boolean) as is_applied,
+        cast(null as integer) as decided_in_round
     from candidates
-
-    union all
-
-    -- A recursive term reads the previous round once, so the round's facts about earlier
-    -- attempts are window functions over it (in attempted_at, attempt_id order).
+),
+{% for round in range(1, rounds + 1) %}
+round_{{ round }} as (
     select
-        decision_round + 1,
         attempt_id,
         account_id,
         coupon_code_hash,
         max_redemptions,
         attempted_at,
         credit_expires_at,
-        case
-            when is_applied is not null then is_applied
-            -- Settled no: the code is used up, or an applied credit of the account is active.
-            when applied_earlier_on_code >= max_redemptions then false
-            when applied_credit_active_until > attempted_at then false
-            -- Settled yes: even if every undecided earlier attempt were applied, the code
-            -- has room, and no undecided earlier attempt of the account could cover this one.
-            when applied_earlier_on_code + undecided_earlier_on_code < max_redemptions
-                and coalesce(undecided_credit_active_until <= attempted_at, true) then true
-        end,
+        decision as is_applied,
+        coalesce(decided_in_round, case when decision is not null then {{ round }} end) as decided_in_round
     from (
         select
             *,
-            coalesce(sum(case when is_applied then 1 else 0 end) over earlier_on_code, 0)
-                as applied_earlier_on_code,
-            coalesce(sum(case when is_applied is null then 1 else 0 end) over earlier_on_code, 0)
-                as undecided_earlier_on_code,
-            max(case when is_applied then credit_expires_at end) over earlier_on_account
-                as applied_credit_active_until,
-            max(case when is_applied is null then credit_expires_at end) over earlier_on_account
-                as undecided_credit_active_until,
-            sum(case when is_applied is null then 1 else 0 end) over () as undecided_attempts,
-        from decisions
-        window
-            earlier_on_code as (
-                partition by coupon_code_hash
-                order by attempted_at, attempt_id
-                rows between unbounded preceding and 1 preceding
-            ),
-            earlier_on_account as (
-                partition by account_id
-                order by attempted_at, attempt_id
-                rows between unbounded preceding and 1 preceding
-            )
-    ) as previous_round
-    where undecided_attempts > 0
+            case
+                when is_applied is not null then is_applied
+                -- Settled no: the code is used up, or an applied credit of the account is active.
+                when applied_earlier_on_code >= max_redemptions then false
+                when applied_credit_active_until > attempted_at then false
+                -- Settled yes: even if every undecided earlier attempt were applied, the code
+                -- has room, and no undecided earlier attempt of the account could cover this one.
+                when applied_earlier_on_code + undecided_earlier_on_code < max_redemptions
+                    and coalesce(undecided_credit_active_until <= attempted_at, true) then true
+            end as decision
+        from (
+            -- The previous round's facts about earlier attempts (attempted_at, attempt_id order).
+            select
+                *,
+                coalesce(sum(case when is_applied then 1 else 0 end) over earlier_on_code, 0)
+                    as applied_earlier_on_code,
+                coalesce(sum(case when is_applied is null then 1 else 0 end) over earlier_on_code, 0)
+                    as undecided_earlier_on_code,
+                max(case when is_applied then credit_expires_at end) over earlier_on_account
+                    as applied_credit_active_until,
+                max(case when is_applied is null then credit_expires_at end) over earlier_on_account
+                    as undecided_credit_active_until
+            from round_{{ round - 1 }}
+            window
+                earlier_on_code as (
+                    partition by coupon_code_hash
+                    order by attempted_at, attempt_id
+                    rows between unbounded preceding and 1 preceding
+                ),
+                earlier_on_account as (
+                    partition by account_id
+                    order by attempted_at, attempt_id
+                    rows between unbounded preceding and 1 preceding
+                )
+        ) as previous_round
+    ) as decided
 ),
-
+{% endfor %}
 applied as (
     select
         attempt_id,
         is_applied,
-        decision_round as decided_in_rounds
-    from decisions
-    qualify decision_round = max(decision_round) over ()
+        -- The round after which no candidate was undecided.
+        max(decided_in_round) over () as decided_in_rounds
+    from round_{{ rounds }}
 )
 
 select * from applied

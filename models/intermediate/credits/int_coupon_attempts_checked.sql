@@ -43,7 +43,7 @@ visible_attempts as (
         coupon_code,
         coupon_code_hash,
         attempted_at,
-        cast(attempted_at as date) as attempted_on,
+        cast(attempted_at as date) as attempted_on
     from attempts
     where attempted_at < {{ as_of_end_at() }}
 ),
@@ -60,7 +60,7 @@ with_code as (
         coupon_codes.credit_amount,
         coupon_codes.credit_validity_days,
         coupon_codes.max_redemptions,
-        coupon_codes.redeem_by,
+        coupon_codes.redeem_by
     from visible_attempts
     left join coupon_codes
         on visible_attempts.coupon_code = coupon_codes.coupon_code
@@ -105,7 +105,7 @@ checked as (
             as has_completed_business_profile,
         with_active_spend_match_credit.attempt_id is not null as has_active_spend_match_credit,
         converted.attempted_at,
-        {{ add_hours('converted.attempted_at', 'converted.credit_validity_days * 24') }} as credit_expires_at,
+        {{ add_hours('converted.attempted_at', 'converted.credit_validity_days * 24') }} as credit_expires_at
     from converted
     left join accounts
         on converted.account_id = accounts.account_id
@@ -123,7 +123,7 @@ final as (
             and not is_code_expired
             and has_payment_method
             and has_completed_business_profile
-            and not has_active_spend_match_credit as is_candidate,
+            and not has_active_spend_match_credit as is_candidate
     from checked
 )
 

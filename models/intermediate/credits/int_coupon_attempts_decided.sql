@@ -21,7 +21,7 @@ with_history as (
         coalesce(sum(case when applied.is_applied then 1 else 0 end) over earlier_on_code, 0)
             as applied_earlier_on_code,
         max(case when applied.is_applied then checked.credit_expires_at end) over earlier_on_account
-            as applied_credit_active_until,
+            as applied_credit_active_until
     from checked
     left join applied
         on checked.attempt_id = applied.attempt_id
@@ -67,7 +67,7 @@ final as (
         is_candidate,
         decided_in_rounds,
         attempted_at,
-        credit_expires_at,
+        credit_expires_at
     from with_history
 )
 

@@ -19,7 +19,7 @@ final as (
     select
         spend_daily.account_id,
         spend_daily.date_day,
-        cast(spend_daily.any_spend_usd as decimal(18, 6)) as spend_usd,
+        cast(spend_daily.any_spend_usd as decimal(18, 6)) as spend_usd
     from spend_daily
     -- A semi join on the account with the range as a condition, so that the spend days are
     -- only probed, never grouped.

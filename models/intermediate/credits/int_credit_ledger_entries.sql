@@ -23,7 +23,7 @@ consumed_daily as (
 issued_amounts as (
     select
         credit_id,
-        cast(round(amount_usd, 2) as decimal(18, 2)) as issued_usd,
+        cast(round(amount_usd, 2) as decimal(18, 2)) as issued_usd
     from credits
 ),
 
@@ -32,7 +32,7 @@ consumed_running as (
         consumed_daily.credit_id,
         consumed_daily.consumed_on,
         cast(round(sum(consumed_daily.consumed_usd) over by_day, 2) as decimal(18, 2))
-            as consumed_to_date_usd,
+            as consumed_to_date_usd
     from consumed_daily
     window by_day as (
         partition by consumed_daily.credit_id
@@ -48,14 +48,14 @@ consumed_steps as (
         consumed_to_date_usd,
         consumed_to_date_usd
             - coalesce(lag(consumed_to_date_usd) over (partition by credit_id order by consumed_on), 0)
-            as consumed_usd,
+            as consumed_usd
     from consumed_running
 ),
 
 consumed_totals as (
     select
         credit_id,
-        max(consumed_to_date_usd) as consumed_usd,
+        max(consumed_to_date_usd) as consumed_usd
     from consumed_running
     group by credit_id
 ),
@@ -67,7 +67,7 @@ issued_entries as (
         'issued' as entry_type,
         1 as entry_order,
         issued_amounts.issued_usd as amount_usd,
-        issued_amounts.issued_usd as remaining_usd,
+        issued_amounts.issued_usd as remaining_usd
     from credits
     inner join issued_amounts
         on credits.credit_id = issued_amounts.credit_id
@@ -80,7 +80,7 @@ consumed_entries as (
         'consumed' as entry_type,
         2 as entry_order,
         consumed_steps.consumed_usd as amount_usd,
-        issued_amounts.issued_usd - consumed_steps.consumed_to_date_usd as remaining_usd,
+        issued_amounts.issued_usd - consumed_steps.consumed_to_date_usd as remaining_usd
     from consumed_steps
     inner join issued_amounts
         on consumed_steps.credit_id = issued_amounts.credit_id
@@ -95,7 +95,7 @@ expired_entries as (
         'expired' as entry_type,
         3 as entry_order,
         issued_amounts.issued_usd - coalesce(consumed_totals.consumed_usd, 0) as amount_usd,
-        cast(0 as decimal(18, 2)) as remaining_usd,
+        cast(0 as decimal(18, 2)) as remaining_usd
     from credits
     inner join issued_amounts
         on credits.credit_id = issued_amounts.credit_id
@@ -115,7 +115,7 @@ unioned as (
 
 final as (
     select
-        unioned.credit_id || '|' || unioned.entry_type || '|' || cast(unioned.entry_date as varchar)
+        unioned.credit_id || '|' || unioned.entry_type || '|' || cast(unioned.entry_date as string)
             as ledger_entry_id,
         unioned.credit_id,
         credits.account_id,
@@ -127,7 +127,7 @@ final as (
         cast(case when unioned.entry_type = 'issued' then unioned.amount_usd else -unioned.amount_usd end
             as decimal(18, 2)) as balance_change_usd,
         cast(unioned.remaining_usd as decimal(18, 2)) as remaining_usd,
-        unioned.entry_date,
+        unioned.entry_date
     from unioned
     inner join credits
         on unioned.credit_id = credits.credit_id

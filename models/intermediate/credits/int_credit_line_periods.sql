@@ -33,7 +33,7 @@ invoices as (
 first_spend as (
     select distinct
         account_id,
-        first_spend_on,
+        first_spend_on
     from months_spent
 ),
 
@@ -44,7 +44,7 @@ known_invoices as (
         account_id,
         due_on,
         case when paid_on <= {{ as_of_date() }} then paid_on end as paid_on,
-        greatest({{ add_days('due_on', 1) }}, issued_on) as overdue_from,
+        greatest({{ add_days('due_on', 1) }}, issued_on) as overdue_from
     from invoices
     where issued_on <= {{ as_of_date() }}
 ),
@@ -57,7 +57,7 @@ invoice_events as (
         account_id,
         overdue_from as event_on,
         1 as overdue_change,
-        cast(null as date) as late_paid_due_on,
+        cast(null as date) as late_paid_due_on
     from known_invoices
     where overdue_from <= {{ as_of_date() }}
         and (paid_on is null or paid_on > overdue_from)
@@ -66,7 +66,7 @@ invoice_events as (
         account_id,
         paid_on as event_on,
         case when paid_on > overdue_from then -1 else 0 end as overdue_change,
-        due_on as late_paid_due_on,
+        due_on as late_paid_due_on
     from known_invoices
     where paid_on > due_on
 ),
@@ -77,7 +77,7 @@ event_days as (
         invoice_events.account_id,
         greatest(invoice_events.event_on, first_spend.first_spend_on) as event_on,
         sum(invoice_events.overdue_change) as overdue_change,
-        max(invoice_events.late_paid_due_on) as latest_late_paid_due_on,
+        max(invoice_events.late_paid_due_on) as latest_late_paid_due_on
     from invoice_events
     inner join first_spend
         on invoice_events.account_id = first_spend.account_id
@@ -89,12 +89,12 @@ event_days as (
 change_days as (
     select
         account_id,
-        first_spend_on as change_on,
+        first_spend_on as change_on
     from first_spend
     union
     select
         months_spent.account_id,
-        months_spent.month_start_on as change_on,
+        months_spent.month_start_on as change_on
     from months_spent
     semi join first_spend
         on months_spent.account_id = first_spend.account_id
@@ -102,7 +102,7 @@ change_days as (
     union
     select
         account_id,
-        event_on as change_on,
+        event_on as change_on
     from event_days
 ),
 
@@ -115,7 +115,7 @@ periods as (
             {{ as_of_date() }}
         ) as valid_to,
         coalesce(sum(event_days.overdue_change) over running, 0) as overdue_invoices,
-        max(event_days.latest_late_paid_due_on) over running as latest_late_paid_due_on,
+        max(event_days.latest_late_paid_due_on) over running as latest_late_paid_due_on
     from change_days
     left join event_days
         on change_days.account_id = event_days.account_id
@@ -134,7 +134,7 @@ periods_with_months as (
     select
         periods.*,
         months_spent.first_spend_on,
-        months_spent.months_with_spend_in_prior_6,
+        months_spent.months_with_spend_in_prior_6
     from periods
     inner join months_spent
         on periods.account_id = months_spent.account_id

@@ -34,7 +34,7 @@ free_credits as (
         billing_credits.amount_usd,
         cast(null as decimal(5, 2)) as discount_pct,
         billing_credits.issued_at,
-        billing_credits.expires_at,
+        billing_credits.expires_at
     from billing_credits
     left join managed_credit_grants
         on billing_credits.credit_source = 'managed'
@@ -56,7 +56,7 @@ discount_coupons as (
         max_discount_amount_usd as amount_usd,
         discount_pct,
         granted_at as issued_at,
-        expires_at,
+        expires_at
     from managed_credit_grants
     where credit_type = 'discount_coupon'
         and granted_at < {{ as_of_end_at() }}
@@ -80,7 +80,7 @@ final as (
                 expires_at,
                 issued_at,
                 credit_id
-        ) as integer) as allocation_rank,
+        ) as integer) as allocation_rank
     from unioned
 )
 

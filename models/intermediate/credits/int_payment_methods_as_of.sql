@@ -14,7 +14,7 @@ final as (
         payment_method_id,
         account_id,
         linked_at,
-        case when removed_at < {{ as_of_end_at() }} then removed_at end as removed_at,
+        case when removed_at < {{ as_of_end_at() }} then removed_at end as removed_at
     from payment_methods
     where linked_at < {{ as_of_end_at() }}
 )

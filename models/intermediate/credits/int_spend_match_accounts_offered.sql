@@ -28,7 +28,7 @@ offered as (
         coalesce(accounts.business_profile_completed_on <= {{ as_of_date() }}, false)
             as has_completed_business_profile,
         accounts.ads_manager_created_on,
-        accounts.business_profile_completed_on,
+        accounts.business_profile_completed_on
     from accounts
     inner join spend_match_offers
         on accounts.country_code = spend_match_offers.country_code
@@ -53,7 +53,7 @@ final as (
         has_completed_business_profile,
         is_first_time_advertiser and has_completed_business_profile as is_eligible,
         ads_manager_created_on,
-        business_profile_completed_on,
+        business_profile_completed_on
     from offered
 )
 

@@ -30,7 +30,7 @@ candidate_moments as (
     select
         crossed.account_id,
         greatest(crossed.threshold_crossed_at, payment_methods.linked_at) as candidate_at,
-        payment_methods.removed_at,
+        payment_methods.removed_at
     from crossed
     inner join payment_methods
         on crossed.account_id = payment_methods.account_id
@@ -39,7 +39,7 @@ candidate_moments as (
 triggers as (
     select
         account_id,
-        min(candidate_at) as trigger_at,
+        min(candidate_at) as trigger_at
     from candidate_moments
     where removed_at is null
         or removed_at > candidate_at
@@ -57,7 +57,7 @@ final as (
         crossed.threshold_crossed_on,
         crossed.threshold_crossed_at,
         triggers.trigger_at,
-        {{ add_hours('triggers.trigger_at', 'crossed.processing_sla_hours') }} as due_by,
+        {{ add_hours('triggers.trigger_at', 'crossed.processing_sla_hours') }} as due_by
     from crossed
     inner join triggers
         on crossed.account_id = triggers.account_id

@@ -35,7 +35,7 @@ recorded as (
         amount_usd,
         issued_at,
         expires_at,
-        row_number() over (partition by account_id order by issued_at, credit_id) as recorded_rank,
+        row_number() over (partition by account_id order by issued_at, credit_id) as recorded_rank
     from billing_credits
     where credit_source = 'spend_match'
         and issued_at < {{ as_of_end_at() }}
@@ -50,7 +50,7 @@ accounts_with_payment_method as (
 keys as (
     select
         coalesce(recorded.account_id, expected.account_id) as account_id,
-        recorded.credit_id,
+        recorded.credit_id
     from recorded
     full outer join expected
         on recorded.account_id = expected.account_id
@@ -81,7 +81,7 @@ joined as (
             when thresholds.threshold_crossed_at is null then 'threshold_not_crossed'
             when accounts_with_payment_method.account_id is null then 'no_payment_method'
             else 'no_payment_method_after_crossing'
-        end as not_due_reason,
+        end as not_due_reason
     from keys
     left join expected
         on keys.account_id = expected.account_id
@@ -131,7 +131,7 @@ final as (
         case
             when credit_id is not null and offer_id is not null
                 then {{ add_hours('issued_at', 'credit_validity_days * 24') }}
-        end as expected_expires_at,
+        end as expected_expires_at
     from joined
 )
 

@@ -14,7 +14,7 @@ offered as (
 
 -- Read twice (the recomputed accounts and the new days): not materialized, so that each
 -- read keeps its own filter instead of copying the whole history first.
-spend_daily as not materialized (
+spend_daily as {{ not_materialized() }} (
     select * from {{ ref('int_account_spend_daily') }}
 ),
 
@@ -23,7 +23,7 @@ eligible_spend_daily as (
     select
         spend_daily.account_id,
         spend_daily.date_day as spend_date,
-        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd,
+        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd
     from spend_daily
     inner join offered
         on spend_daily.account_id = offered.account_id
@@ -39,7 +39,7 @@ monthly as (
     select
         account_id,
         {{ month_start('spend_date') }} as month_start_on,
-        sum(eligible_spend_usd) as month_eligible_spend_usd,
+        sum(eligible_spend_usd) as month_eligible_spend_usd
     from eligible_spend_daily
     group by account_id, {{ month_start('spend_date') }}
 ),
@@ -53,14 +53,14 @@ monthly_cumulative as (
             partition by account_id
             order by month_start_on
             rows between unbounded preceding and current row
-        ) as cumulative_eligible_spend_usd,
+        ) as cumulative_eligible_spend_usd
     from monthly
 ),
 
 crossing_months as (
     select
         monthly_cumulative.account_id,
-        min(monthly_cumulative.month_start_on) as month_start_on,
+        min(monthly_cumulative.month_start_on) as month_start_on
     from monthly_cumulative
     inner join offered
         on monthly_cumulative.account_id = offered.account_id
@@ -78,7 +78,7 @@ crossing_month_days as (
                 partition by eligible_spend_daily.account_id
                 order by eligible_spend_daily.spend_date
                 rows between unbounded preceding and current row
-            ) as cumulative_eligible_spend_usd,
+            ) as cumulative_eligible_spend_usd
     from eligible_spend_daily
     inner join crossing_months
         on eligible_spend_daily.account_id = crossing_months.account_id
@@ -91,7 +91,7 @@ crossing_month_days as (
 first_crossing as (
     select
         crossing_month_days.account_id,
-        min(crossing_month_days.spend_date) as threshold_crossed_on,
+        min(crossing_month_days.spend_date) as threshold_crossed_on
     from crossing_month_days
     inner join offered
         on crossing_month_days.account_id = offered.account_id
@@ -103,7 +103,7 @@ recomputed as (
     select
         monthly.account_id,
         sum(monthly.month_eligible_spend_usd) as eligible_spend_to_date_usd,
-        any_value(first_crossing.threshold_crossed_on) as threshold_crossed_on,
+        any_value(first_crossing.threshold_crossed_on) as threshold_crossed_on
     from monthly
     left join first_crossing
         on monthly.account_id = first_crossing.account_id
@@ -119,7 +119,7 @@ final as (
         account_id,
         eligible_spend_to_date_usd,
         threshold_crossed_on,
-        {{ end_of_day('threshold_crossed_on') }} as threshold_crossed_at,
+        {{ end_of_day('threshold_crossed_on') }} as threshold_crossed_at
     from to_date
 )
 

@@ -18,7 +18,7 @@ final as (
         offered.*,
         coalesce(spend_to_date.eligible_spend_to_date_usd, 0) as eligible_spend_to_date_usd,
         spend_to_date.threshold_crossed_on,
-        spend_to_date.threshold_crossed_at,
+        spend_to_date.threshold_crossed_at
     from offered
     left join spend_to_date
         on offered.account_id = spend_to_date.account_id

@@ -39,15 +39,11 @@ spine as (
     select
         account_id,
         joined_on,
-        cast(unnest(generate_series(
-            {% if is_incremental() %}
-            greatest({{ add_days('joined_on', 1 - rolling_days) }}, {{ add_days(recompute_from(), 1 - rolling_days) }}),
-            {% else %}
-            {{ add_days('joined_on', 1 - rolling_days) }},
-            {% endif %}
-            {{ as_of_date() }},
-            interval 1 day
-        )) as date) as date_day
+        {%- set first_read_day = add_days('joined_on', 1 - rolling_days) %}
+        {%- if is_incremental() %}
+        {%- set first_read_day = 'greatest(' ~ first_read_day ~ ', ' ~ add_days(recompute_from(), 1 - rolling_days) ~ ')' %}
+        {%- endif %}
+        cast({{ explode_days(first_read_day, as_of_date()) }} as date) as date_day
     from members
 ),
 

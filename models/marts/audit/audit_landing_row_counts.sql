@@ -14,7 +14,7 @@ with
 {{ landing_source.name }} as (
     select
         '{{ landing_source.name }}' as source_name,
-        (select count(*) from {{ source(landing_source.source, landing_source.name) }}) as raw_rows,
+        (select count(*) from {{ landing_rows(landing_source.source, landing_source.name) }}) as raw_rows,
         {% if landing_source.name == 'ad_spend' -%}
         (select sum(staged_rows) from {{ ref('int_account_spend_daily') }}) as staged_rows,
         {%- else -%}

@@ -9,7 +9,7 @@ with
 {{ landing_source.name }} as (
     select
         '{{ landing_source.name }}' as source_name,
-        concat_ws('|', {% for part in landing_source.record_key %}coalesce(cast({{ part }} as varchar), '<null>'){% if not loop.last %}, {% endif %}{% endfor %}) as record_key,
+        concat_ws('|', {% for part in landing_source.record_key %}coalesce(cast({{ part }} as string), '<null>'){% if not loop.last %}, {% endif %}{% endfor %}) as record_key,
         quarantine_reason,
         source_file,
         file_row_number

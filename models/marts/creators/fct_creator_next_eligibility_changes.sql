@@ -16,7 +16,7 @@ sequenced as (
         *,
         lag(date_day) over by_day as previous_stat_date,
         lag(is_eligible) over by_day as was_eligible,
-        lag(failed_rules) over by_day as previous_failed_rules,
+        lag(failed_rules) over by_day as previous_failed_rules
     from eligibility_daily
     window by_day as (partition by creator_id order by date_day)
 ),
@@ -28,7 +28,7 @@ changes as (
             when previous_stat_date is null then 'initial'
             when is_eligible then 'became_eligible'
             else 'lost_eligibility'
-        end as change_type,
+        end as change_type
     from sequenced
     where previous_stat_date is null
         or is_eligible != was_eligible
@@ -54,7 +54,7 @@ final as (
         posts_30d,
         is_eligible,
         was_eligible,
-        previous_stat_date,
+        previous_stat_date
     from changes
 )
 

@@ -30,7 +30,7 @@ final as (
         passes_posts,
         passes_standing,
         in_good_standing,
-        region_available_from,
+        region_available_from
     from eligibility_checked
 )
 

@@ -32,7 +32,7 @@ account_ranges as (
 day_spine as (
     select
         account_id,
-        cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as date_day
+        cast({{ explode_days('first_day', 'last_day') }} as date) as date_day
     from account_ranges
 ),
 

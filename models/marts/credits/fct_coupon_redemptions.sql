@@ -23,7 +23,7 @@ final as (
         has_completed_business_profile,
         has_active_spend_match_credit,
         attempted_at,
-        case when outcome = 'applied' then credit_expires_at end as expires_at,
+        case when outcome = 'applied' then credit_expires_at end as expires_at
     from decided
 ),
 
@@ -37,8 +37,8 @@ reasoned as (
             when 'code_expired' then 'Typed on ' || {{ format_utc_time('final.attempted_at') }}
                 || ', after the code''s last redemption time: expired.'
             when 'already_used' then 'The code had already been applied '
-                || cast(final.code_applied_before as varchar) || ' time(s), its limit of '
-                || cast(final.code_max_redemptions as varchar) || ': already used.'
+                || cast(final.code_applied_before as string) || ' time(s), its limit of '
+                || cast(final.code_max_redemptions as string) || ': already used.'
             when 'account_ineligible' then 'At ' || {{ format_utc_time('final.attempted_at') }}
                 || ' the account had '
                 || case
@@ -61,7 +61,7 @@ reasoned as (
                     else ''
                 end
                 || ' credit, valid '
-                || cast({{ days_between('final.attempted_at', 'final.expires_at') }} as varchar)
+                || cast({{ days_between('final.attempted_at', 'final.expires_at') }} as string)
                 || ' days until ' || {{ format_utc_time('final.expires_at') }} || '.'
         end as outcome_reason
     from final

@@ -17,7 +17,7 @@ expired as (
         credit_type,
         issued_usd,
         consumed_usd,
-        expired_usd,
+        expired_usd
     from balances
     where is_expired
 ),
@@ -33,7 +33,7 @@ final as (
         cast(sum(consumed_usd) as decimal(18, 2)) as consumed_usd,
         cast(sum(expired_usd) as decimal(18, 2)) as breakage_usd,
         cast(case when sum(issued_usd) > 0 then sum(expired_usd) / sum(issued_usd) end as double)
-            as breakage_rate,
+            as breakage_rate
     from expired
     group by expiry_month, credit_source, credit_type
 )

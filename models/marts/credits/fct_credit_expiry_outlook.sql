@@ -25,7 +25,7 @@ final as (
         balances.expires_at < {{ add_hours('as_of.as_of_end_at', 7 * 24) }} as is_expiring_within_7d,
         balances.expires_at < {{ add_hours('as_of.as_of_end_at', 30 * 24) }} as is_expiring_within_30d,
         as_of.as_of_date,
-        balances.expires_at,
+        balances.expires_at
     from balances
     cross join as_of
     where not balances.is_expired

@@ -45,7 +45,7 @@ final as (
         credits.issued_at,
         credits.expires_at,
         credits.first_active_on,
-        credits.last_active_on,
+        credits.last_active_on
     from credits
     inner join balances
         on credits.credit_id = balances.credit_id

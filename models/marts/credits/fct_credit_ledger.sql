@@ -20,7 +20,7 @@ final as (
         amount_usd,
         balance_change_usd,
         remaining_usd,
-        entry_date,
+        entry_date
     from ledger_entries
 )
 

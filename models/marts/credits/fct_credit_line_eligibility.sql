@@ -14,11 +14,11 @@ periods as (
 days as (
     select
         account_id,
-        cast(unnest(generate_series(valid_from, valid_to, interval 1 day)) as date) as date_day,
+        cast({{ explode_days('valid_from', 'valid_to') }} as date) as date_day,
         first_spend_on,
         months_with_spend_in_prior_6,
         overdue_invoices,
-        latest_late_paid_due_on,
+        latest_late_paid_due_on
     from periods
 ),
 
@@ -34,7 +34,7 @@ rules as (
         first_spend_on,
         months_with_spend_in_prior_6,
         cast(overdue_invoices as integer) as overdue_invoices,
-        latest_late_paid_due_on,
+        latest_late_paid_due_on
     from days
 ),
 
@@ -53,7 +53,7 @@ final as (
         first_spend_on,
         months_with_spend_in_prior_6,
         overdue_invoices,
-        latest_late_paid_due_on,
+        latest_late_paid_due_on
     from rules
 )
 

@@ -28,7 +28,7 @@ final as (
         due_by,
         issued_at,
         expires_at,
-        expected_expires_at,
+        expected_expires_at
     from reconciled
 ),
 
@@ -39,12 +39,12 @@ reasoned as (
         case final.status
             when 'issued_on_time' then
                 'Issued ' || {{ format_utc_time('final.issued_at') }} || ', within '
-                || cast(offers.processing_sla_hours as varchar) || ' hours of the trigger at '
+                || cast(offers.processing_sla_hours as string) || ' hours of the trigger at '
                 || {{ format_utc_time('final.trigger_at') }} || ': on time.'
             when 'issued_late' then
                 'Issued ' || {{ format_utc_time('final.issued_at') }} || ', after the deadline '
                 || {{ format_utc_time('final.due_by') }} || ' ('
-                || cast(offers.processing_sla_hours as varchar) || ' hours after the trigger at '
+                || cast(offers.processing_sla_hours as string) || ' hours after the trigger at '
                 || {{ format_utc_time('final.trigger_at') }} || '): late.'
             when 'issued_early' then
                 'Issued ' || {{ format_utc_time('final.issued_at') }}
@@ -90,7 +90,7 @@ reasoned as (
         || case
             when final.expiry_mismatch
                 then ' Expires ' || {{ format_utc_time('final.expires_at') }} || ', not '
-                    || cast(offers.credit_validity_days as varchar) || ' days after issue ('
+                    || cast(offers.credit_validity_days as string) || ' days after issue ('
                     || {{ format_utc_time('final.expected_expires_at') }} || ').'
             else ''
         end as status_reason

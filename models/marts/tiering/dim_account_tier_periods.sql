@@ -16,7 +16,7 @@ final as (
         effective_date as valid_from,
         {{ add_days('lead(effective_date) over by_change', -1) }} as valid_to,
         lead(effective_date) over by_change is null as is_current,
-        change_type as entered_by,
+        change_type as entered_by
     from tier_changes
     window by_change as (partition by account_id order by effective_date)
 )

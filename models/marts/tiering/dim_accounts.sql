@@ -17,7 +17,7 @@ current_tier as (
     select
         tier_daily.account_id,
         tier_daily.tier,
-        tier_daily.days_below_tier,
+        tier_daily.days_below_tier
     from tier_daily
     where tier_daily.date_day = {{ as_of_date() }}
 ),
@@ -25,7 +25,7 @@ current_tier as (
 current_period as (
     select
         account_id,
-        valid_from as tier_since,
+        valid_from as tier_since
     from tier_periods
     where is_current
 ),
@@ -44,7 +44,7 @@ final as (
         accounts.ads_manager_created_on,
         accounts.tiktok_one_joined_on,
         accounts.business_profile_completed_on,
-        current_period.tier_since,
+        current_period.tier_since
     from accounts
     left join current_tier
         on accounts.account_id = current_tier.account_id

@@ -21,7 +21,7 @@ final as (
         warnings.outcome,
         warnings.below_since,
         warnings.scheduled_downgrade_date,
-        warnings.resolved_on,
+        warnings.resolved_on
     from warnings
     inner join tier_thresholds as at_risk
         on warnings.tier_at_risk_rank = at_risk.tier_rank
@@ -37,18 +37,18 @@ reasoned as (
         {{ spend_basis_label('tier_days.spend_basis') }} || ' has been below '
         || {{ tier_label('final.tier_at_risk') }} || '''s '
         || {{ format_usd('at_risk.min_rolling_30d_spend_usd') }} || ' since '
-        || cast(final.below_since as varchar) || '; warned ' || cast(final.warning_date as varchar)
-        || ', day ' || cast({{ days_between('final.below_since', 'final.warning_date') }} + 1 as varchar)
+        || cast(final.below_since as string) || '; warned ' || cast(final.warning_date as string)
+        || ', day ' || cast({{ days_between('final.below_since', 'final.warning_date') }} + 1 as string)
         || ' below (' || {{ format_usd('round(tier_days.qualifying_spend_usd, 2)') }} || ' that day): moves to '
         || {{ tier_label('final.projected_tier') }} || ' on '
-        || cast(final.scheduled_downgrade_date as varchar) || ', day '
-        || cast({{ days_between('final.below_since', 'final.scheduled_downgrade_date') }} + 1 as varchar)
+        || cast(final.scheduled_downgrade_date as string) || ', day '
+        || cast({{ days_between('final.below_since', 'final.scheduled_downgrade_date') }} + 1 as string)
         || ' below, unless the spend reaches '
         || {{ format_usd('at_risk.min_rolling_30d_spend_usd') }} || ' by then. '
         || case final.outcome
-            when 'recovered' then 'Recovered on ' || cast(final.resolved_on as varchar)
+            when 'recovered' then 'Recovered on ' || cast(final.resolved_on as string)
                 || ': kept ' || {{ tier_label('final.tier_at_risk') }} || '.'
-            when 'downgraded' then 'Downgraded on ' || cast(final.resolved_on as varchar) || '.'
+            when 'downgraded' then 'Downgraded on ' || cast(final.resolved_on as string) || '.'
             else 'Pending: not recovered yet.'
         end as warning_reason
     from final

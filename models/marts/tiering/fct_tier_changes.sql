@@ -25,7 +25,7 @@ changes as (
             when previous_tier_rank is null then 'initial'
             when tier_rank > previous_tier_rank then 'upgrade'
             else 'downgrade'
-        end as change_type,
+        end as change_type
     from tiers
     where previous_tier_rank is null
         or tier_rank != previous_tier_rank
@@ -39,7 +39,7 @@ final as (
         to_tier.tier as to_tier,
         changes.change_type,
         cast(round(changes.qualifying_spend_usd, 2) as decimal(18, 2)) as qualifying_spend_usd,
-        changes.spend_basis,
+        changes.spend_basis
     from changes
     left join tier_thresholds as from_tier
         on changes.previous_tier_rank = from_tier.tier_rank
@@ -54,7 +54,7 @@ reasoned as (
         final.*,
         case final.change_type
             when 'initial' then
-                'Joined TikTok One on ' || cast(final.effective_date as varchar) || '. '
+                'Joined TikTok One on ' || cast(final.effective_date as string) || '. '
                 || {{ spend_basis_label('final.spend_basis') }} || ' that day: '
                 || {{ format_usd('final.qualifying_spend_usd') }}
                 || case
@@ -68,7 +68,7 @@ reasoned as (
             when 'upgrade' then
                 {{ spend_basis_label('final.spend_basis') }} || ' reached '
                 || {{ format_usd('final.qualifying_spend_usd') }} || ' on '
-                || cast(final.effective_date as varchar) || ', at or above '
+                || cast(final.effective_date as string) || ', at or above '
                 || {{ tier_label('to_tier.tier') }} || '''s '
                 || {{ format_usd('to_tier.min_rolling_30d_spend_usd') }} || ': moved up from '
                 || {{ tier_label('from_tier.tier') }} || ' the same day.'
@@ -77,15 +77,15 @@ reasoned as (
                 || {{ tier_label('from_tier.tier') }} || '''s '
                 || {{ format_usd('from_tier.min_rolling_30d_spend_usd') }}
                 || coalesce(
-                    ' since ' || cast(downgrade_warnings.below_since as varchar)
-                    || '; warned ' || cast(downgrade_warnings.warning_date as varchar),
+                    ' since ' || cast(downgrade_warnings.below_since as string)
+                    || '; warned ' || cast(downgrade_warnings.warning_date as string),
                     ''
                 )
                 || '; moved to ' || {{ tier_label('to_tier.tier') }} || ' on '
-                || cast(final.effective_date as varchar)
+                || cast(final.effective_date as string)
                 || coalesce(
                     ', day '
-                    || cast({{ days_between('downgrade_warnings.below_since', 'final.effective_date') }} + 1 as varchar)
+                    || cast({{ days_between('downgrade_warnings.below_since', 'final.effective_date') }} + 1 as string)
                     || ' below',
                     ''
                 )

@@ -14,7 +14,7 @@ final as (
         is_managed,
         ads_manager_created_on,
         tiktok_one_joined_on,
-        business_profile_completed_on,
+        business_profile_completed_on
     from base
     where quarantine_reason is null
 )

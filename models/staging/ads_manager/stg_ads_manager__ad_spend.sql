@@ -34,7 +34,7 @@ final as (
         usd_per_unit,
         spend_usd,
         is_tiktok_one_creative,
-        reported_at,
+        reported_at
     from latest_report
 )
 

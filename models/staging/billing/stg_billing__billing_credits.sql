@@ -14,7 +14,7 @@ final as (
         amount,
         cast(amount * usd_per_unit as decimal(18, 6)) as amount_usd,
         issued_at,
-        expires_at,
+        expires_at
     from base
     where quarantine_reason is null
 )

@@ -12,7 +12,7 @@ final as (
         credit_amount,
         credit_validity_days,
         max_redemptions,
-        redeem_by,
+        redeem_by
     from base
     where quarantine_reason is null
 )

@@ -10,7 +10,7 @@ final as (
         account_id,
         coupon_code,
         {{ hash_secret('coupon_code') }} as coupon_code_hash,
-        attempted_at,
+        attempted_at
     from base
     where quarantine_reason is null
 )

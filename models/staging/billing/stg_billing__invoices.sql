@@ -13,7 +13,7 @@ final as (
         amount,
         issued_on,
         due_on,
-        paid_on,
+        paid_on
     from base
     where quarantine_reason is null
 )

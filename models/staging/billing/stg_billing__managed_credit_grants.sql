@@ -18,7 +18,7 @@ final as (
         max_discount_amount,
         cast(max_discount_amount * usd_per_unit as decimal(18, 6)) as max_discount_amount_usd,
         granted_at,
-        expires_at,
+        expires_at
     from base
     where quarantine_reason is null
 )

@@ -9,7 +9,7 @@ final as (
         payment_method_id,
         account_id,
         linked_at,
-        removed_at,
+        removed_at
     from base
     where quarantine_reason is null
 )

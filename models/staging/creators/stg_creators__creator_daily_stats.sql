@@ -11,7 +11,7 @@ final as (
         follower_count,
         video_views,
         posts,
-        in_good_standing,
+        in_good_standing
     from base
     where quarantine_reason is null
 )

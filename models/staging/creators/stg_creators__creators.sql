@@ -10,7 +10,7 @@ final as (
         creator_id,
         country_code,
         account_type,
-        birth_date,
+        birth_date
     from base
     where quarantine_reason is null
 )

@@ -8,7 +8,7 @@ final as (
     select
         currency,
         rate_date,
-        usd_per_unit,
+        usd_per_unit
     from base
     where quarantine_reason is null
 )

@@ -15,7 +15,7 @@ fx_rates as (
 ),
 
 ad_spend as (
-    select * from {{ source('ads_manager', 'ad_spend') }}
+    select * from {{ landing_rows('ads_manager', 'ad_spend') }}
 ),
 
 horizon as (
@@ -27,29 +27,32 @@ horizon as (
                 where cast(spend_date as date) <= {{ add_days('cast(reported_at as date)', 1) }}
             ),
             (select max(rate_date) from fx_rates)
-        ) as last_day,
+        ) as last_day
 ),
 
-currency_days as (
+currency_ranges as (
     select
         fx_rates.currency,
-        cast(unnest(generate_series(min(fx_rates.rate_date), any_value(horizon.last_day), interval 1 day)) as date)
-            as rate_day,
+        min(fx_rates.rate_date) as first_day,
+        max(horizon.last_day) as last_day
     from fx_rates
     cross join horizon
     group by fx_rates.currency
 ),
 
-final as (
+currency_days as (
     select
-        currency_days.currency,
-        currency_days.rate_day,
-        fx_rates.rate_date,
-        fx_rates.usd_per_unit,
-    from currency_days
-    asof inner join fx_rates
-        on currency_days.currency = fx_rates.currency
-        and currency_days.rate_day >= fx_rates.rate_date
+        currency,
+        cast({{ explode_days('first_day', 'last_day') }} as date) as rate_day
+    from currency_ranges
+),
+
+final as (
+    {{ join_latest_fx_rate('currency_days', 'fx_rates', 'currency', 'rate_day') }}
 )
 
-select * from final
+select
+    currency,
+    rate_day,
+    usd_per_unit
+from final

@@ -11,7 +11,7 @@ final as (
         project_id,
         creatives_requested,
         requested_at,
-        cast(requested_at as date) as requested_on,
+        cast(requested_at as date) as requested_on
     from base
     where quarantine_reason is null
 )

@@ -6,7 +6,7 @@
 with
 
 source as (
-    select * from {{ source('ads_manager', 'ad_spend') }}
+    select * from {{ landing_rows('ads_manager', 'ad_spend') }}
 ),
 
 accounts as (
@@ -19,14 +19,14 @@ fx_rates_daily as (
 
 typed as (
     select
-        cast(account_id as varchar) as account_id,
+        cast(account_id as string) as account_id,
         cast(spend_date as date) as spend_date,
-        cast(campaign_id as varchar) as campaign_id,
-        lower(trim(cast(campaign_type as varchar))) as campaign_type,
-        cast(creative_id as varchar) as creative_id,
+        cast(campaign_id as string) as campaign_id,
+        lower(trim(cast(campaign_type as string))) as campaign_type,
+        cast(creative_id as string) as creative_id,
         cast(is_tiktok_one_creative as boolean) as is_tiktok_one_creative,
         {{ checked_cast('spend', 'decimal(18, 2)') }} as spend,
-        upper(trim(cast(currency as varchar))) as currency,
+        upper(trim(cast(currency as string))) as currency,
         cast(reported_at as timestamp) as reported_at,
         {{ out_of_range_columns({'spend': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'billing_credits') }}
+    select * from {{ landing_rows('billing', 'billing_credits') }}
 ),
 
 accounts as (
@@ -14,18 +14,18 @@ fx_rates as (
 
 typed as (
     select
-        cast(credit_id as varchar) as credit_id,
-        cast(account_id as varchar) as account_id,
-        lower(trim(cast(credit_source as varchar))) as credit_source,
-        cast(source_ref as varchar) as source_ref,
+        cast(credit_id as string) as credit_id,
+        cast(account_id as string) as account_id,
+        lower(trim(cast(credit_source as string))) as credit_source,
+        cast(source_ref as string) as source_ref,
         {{ checked_cast('amount', 'decimal(18, 2)') }} as amount,
-        upper(trim(cast(currency as varchar))) as currency,
+        upper(trim(cast(currency as string))) as currency,
         cast(issued_at as timestamp) as issued_at,
         cast(expires_at as timestamp) as expires_at,
         cast(cast(issued_at as timestamp) as date) as issued_on,
         {{ out_of_range_columns({'amount': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -46,7 +46,7 @@ row_checked as (
             when accounts.account_id is null then 'unknown_account'
             when converted.currency is null then 'null_currency'
             when converted.usd_per_unit is null then 'no_fx_rate'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from converted
     left join accounts
         on converted.account_id = accounts.account_id
@@ -60,7 +60,7 @@ checked as (
             ['credit_id'],
             ['account_id', 'credit_source', 'source_ref', 'amount', 'currency',
              'issued_at', 'expires_at']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'coupon_redemption_attempts') }}
+    select * from {{ landing_rows('billing', 'coupon_redemption_attempts') }}
 ),
 
 accounts as (
@@ -10,12 +10,12 @@ accounts as (
 
 typed as (
     select
-        cast(attempt_id as varchar) as attempt_id,
-        cast(account_id as varchar) as account_id,
-        cast(coupon_code as varchar) as coupon_code,
+        cast(attempt_id as string) as attempt_id,
+        cast(account_id as string) as account_id,
+        cast(coupon_code as string) as coupon_code,
         cast(attempted_at as timestamp) as attempted_at,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -26,7 +26,7 @@ row_checked as (
             -- A missing code is an attempt with an unknown code, not unusable input.
             when {{ any_null(['attempt_id', 'typed.account_id', 'attempted_at']) }} then 'null_key'
             when accounts.account_id is null then 'unknown_account'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
@@ -38,7 +38,7 @@ checked as (
         {{ quarantine_reason(
             'row_quarantine_reason',
             ['attempt_id'], ['account_id', 'coupon_code', 'attempted_at']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 

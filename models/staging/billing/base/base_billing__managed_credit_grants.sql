@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'managed_credit_grants') }}
+    select * from {{ landing_rows('billing', 'managed_credit_grants') }}
 ),
 
 accounts as (
@@ -14,21 +14,21 @@ fx_rates as (
 
 typed as (
     select
-        cast(grant_id as varchar) as grant_id,
-        cast(account_id as varchar) as account_id,
-        lower(trim(cast(agreement_type as varchar))) as agreement_type,
-        lower(trim(cast(credit_type as varchar))) as credit_type,
+        cast(grant_id as string) as grant_id,
+        cast(account_id as string) as account_id,
+        lower(trim(cast(agreement_type as string))) as agreement_type,
+        lower(trim(cast(credit_type as string))) as credit_type,
         {{ checked_cast('amount', 'decimal(18, 2)') }} as amount,
         {{ checked_cast('discount_pct', 'decimal(5, 2)') }} as discount_pct,
         {{ checked_cast('max_discount_amount', 'decimal(18, 2)') }} as max_discount_amount,
-        upper(trim(cast(currency as varchar))) as currency,
+        upper(trim(cast(currency as string))) as currency,
         cast(granted_at as timestamp) as granted_at,
         cast(expires_at as timestamp) as expires_at,
-        cast(granted_by as varchar) as granted_by,
+        cast(granted_by as string) as granted_by,
         cast(cast(granted_at as timestamp) as date) as granted_on,
         {{ out_of_range_columns({'amount': 'decimal(18, 2)', 'discount_pct': 'decimal(5, 2)', 'max_discount_amount': 'decimal(18, 2)'}) }} as out_of_range_columns,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -55,7 +55,7 @@ row_checked as (
             when accounts.account_id is null then 'unknown_account'
             when converted.currency is null then 'null_currency'
             when converted.usd_per_unit is null then 'no_fx_rate'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from converted
     left join accounts
         on converted.account_id = accounts.account_id
@@ -69,7 +69,7 @@ checked as (
             ['grant_id'],
             ['account_id', 'agreement_type', 'credit_type', 'amount', 'discount_pct',
              'max_discount_amount', 'currency', 'granted_at', 'expires_at', 'granted_by']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'payment_methods') }}
+    select * from {{ landing_rows('billing', 'payment_methods') }}
 ),
 
 accounts as (
@@ -10,12 +10,12 @@ accounts as (
 
 typed as (
     select
-        cast(payment_method_id as varchar) as payment_method_id,
-        cast(account_id as varchar) as account_id,
+        cast(payment_method_id as string) as payment_method_id,
+        cast(account_id as string) as account_id,
         cast(linked_at as timestamp) as linked_at,
         cast(removed_at as timestamp) as removed_at,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -26,7 +26,7 @@ row_checked as (
             when {{ any_null(['payment_method_id', 'typed.account_id', 'linked_at']) }} then 'null_key'
             when removed_at < linked_at then 'removed_before_linked'
             when accounts.account_id is null then 'unknown_account'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
@@ -38,7 +38,7 @@ checked as (
         {{ quarantine_reason(
             'row_quarantine_reason',
             ['payment_method_id'], ['account_id', 'linked_at', 'removed_at']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 

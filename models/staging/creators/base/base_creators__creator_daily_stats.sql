@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('creators', 'creator_daily_stats') }}
+    select * from {{ landing_rows('creators', 'creator_daily_stats') }}
 ),
 
 creators as (
@@ -10,7 +10,7 @@ creators as (
 
 typed as (
     select
-        cast(creator_id as varchar) as creator_id,
+        cast(creator_id as string) as creator_id,
         cast(stat_date as date) as stat_date,
         {{ checked_cast('follower_count', 'integer') }} as follower_count,
         {{ checked_cast('video_views', 'integer') }} as video_views,
@@ -18,7 +18,7 @@ typed as (
         cast(in_good_standing as boolean) as in_good_standing,
         {{ out_of_range_columns({'follower_count': 'integer', 'video_views': 'integer', 'posts': 'integer'}) }} as out_of_range_columns,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -30,7 +30,7 @@ row_checked as (
             when out_of_range_columns != '' then 'value_out_of_range'
             when follower_count < 0 or video_views < 0 or posts < 0 then 'negative_count'
             when creators.creator_id is null then 'unknown_creator'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from typed
     left join creators
         on typed.creator_id = creators.creator_id
@@ -43,7 +43,7 @@ checked as (
             'row_quarantine_reason',
             ['creator_id', 'stat_date'],
             ['follower_count', 'video_views', 'posts', 'in_good_standing']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 

@@ -1,16 +1,16 @@
 with
 
 source as (
-    select * from {{ source('reference', 'fx_rates') }}
+    select * from {{ landing_rows('reference', 'fx_rates') }}
 ),
 
 typed as (
     select
-        upper(trim(cast(currency as varchar))) as currency,
+        upper(trim(cast(currency as string))) as currency,
         cast(rate_date as date) as rate_date,
         cast(usd_per_unit as double) as usd_per_unit,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -19,9 +19,10 @@ row_checked as (
         *,
         case
             when {{ any_null(['currency', 'rate_date']) }} then 'null_key'
-            when usd_per_unit is null or usd_per_unit <= 0 or isnan(usd_per_unit) or isinf(usd_per_unit)
+            when usd_per_unit is null or usd_per_unit <= 0 or isnan(usd_per_unit)
+                or abs(usd_per_unit) = cast('Infinity' as double)
                 then 'invalid_rate'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from typed
 ),
 
@@ -31,7 +32,7 @@ checked as (
         {{ quarantine_reason(
             'row_quarantine_reason',
             ['currency', 'rate_date'], ['usd_per_unit']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 

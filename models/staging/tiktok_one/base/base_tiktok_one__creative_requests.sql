@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('tiktok_one', 'creative_requests') }}
+    select * from {{ landing_rows('tiktok_one', 'creative_requests') }}
 ),
 
 accounts as (
@@ -10,14 +10,14 @@ accounts as (
 
 typed as (
     select
-        cast(request_id as varchar) as request_id,
-        cast(account_id as varchar) as account_id,
-        cast(project_id as varchar) as project_id,
+        cast(request_id as string) as request_id,
+        cast(account_id as string) as account_id,
+        cast(project_id as string) as project_id,
         cast(requested_at as timestamp) as requested_at,
         {{ checked_cast('creatives_requested', 'integer') }} as creatives_requested,
         {{ out_of_range_columns({'creatives_requested': 'integer'}) }} as out_of_range_columns,
         filename as source_file,
-        file_row_number,
+        file_row_number
     from source
 ),
 
@@ -29,7 +29,7 @@ row_checked as (
             when out_of_range_columns != '' then 'value_out_of_range'
             when creatives_requested is null or creatives_requested < 0 then 'invalid_creatives_requested'
             when accounts.account_id is null then 'unknown_account'
-        end as row_quarantine_reason,
+        end as row_quarantine_reason
     from typed
     left join accounts
         on typed.account_id = accounts.account_id
@@ -42,7 +42,7 @@ checked as (
             'row_quarantine_reason',
             ['request_id'],
             ['account_id', 'project_id', 'requested_at', 'creatives_requested']
-        ) }} as quarantine_reason,
+        ) }} as quarantine_reason
     from row_checked
 )
 
