@@ -114,12 +114,12 @@
 {%- endmacro %}
 
 {#- One row per day (or month, step '1 month') from start to end: a set-returning select
-    expression, written `cast({{ explode_days(a, b) }} as date) as date_day`. -#}
+    expression of dates, written `{{ explode_days(a, b) }} as date_day`. -#}
 {% macro explode_days(start_date, end_date, step='1 day') -%}
     {{ return(adapter.dispatch('explode_days', 'tiktok_one_warehouse')(start_date, end_date, step)) }}
 {%- endmacro %}
 {% macro duckdb__explode_days(start_date, end_date, step) -%}
-    unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }}))
+    cast(unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }})) as date)
 {%- endmacro %}
 {% macro spark__explode_days(start_date, end_date, step) -%}
     explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }}))

@@ -16,8 +16,12 @@
     {%- if not execute or flags.WHICH not in ('run', 'build') -%}
         {{ return('') }}
     {%- endif -%}
-    {%- do assert_landing_files_are_parquet() -%}
-    {%- do assert_landing_contract() -%}
+    {%- set files = {} -%}
+    {%- for folder in graph.sources.values() | map(attribute='name') | unique -%}
+        {%- do files.update({folder: landing_files(landing_dir() ~ '/' ~ folder)}) -%}
+    {%- endfor -%}
+    {%- do assert_landing_files_are_parquet(files) -%}
+    {%- do assert_landing_contract(files) -%}
     {%- do assert_as_of_date_has_spend() -%}
     {{ return('') }}
 {% endmacro %}
@@ -26,50 +30,37 @@
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}
 {%- endmacro %}
 
-{#- Whether a column's type in a file fits its contract type, by family. -#}
+{#- Whether a column's type in a file (as the engine names it) fits its contract type, by family. -#}
 {% macro type_fits_contract(actual_type, contract_type) -%}
     {%- set actual, wanted = actual_type | upper, contract_type | lower -%}
-    {%- set whole = actual in ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'] -%}
-    {%- set fits = {'varchar': actual == 'VARCHAR', 'date': actual == 'DATE', 'boolean': actual == 'BOOLEAN',
+    {%- set whole = actual in ['TINYINT', 'SMALLINT', 'INTEGER', 'INT', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'] -%}
+    {%- set fits = {'varchar': actual in ['VARCHAR', 'STRING'], 'date': actual == 'DATE', 'boolean': actual == 'BOOLEAN',
         'timestamp': actual.startswith('TIMESTAMP'), 'integer': whole, 'bigint': whole, 'int': whole,
         'decimal': whole or actual.startswith('DECIMAL'),
         'double': whole or actual.startswith('DECIMAL') or actual in ['DOUBLE', 'FLOAT']} -%}
     {{ return(fits.get(wanted.split('(')[0], false)) }}
 {%- endmacro %}
 
-{% macro assert_landing_contract() %}
+{% macro assert_landing_contract(files_by_folder) %}
     {%- set landing = landing_dir() -%}
     {%- for source_node in graph.sources.values() | sort(attribute='name') -%}
         {%- set folder = landing ~ '/' ~ source_node.name -%}
-        {%- set files = run_query("select file from glob('" ~ folder ~ "/*.parquet') order by file").columns[0].values() -%}
+        {%- set listed = files_by_folder[source_node.name] -%}
+        {%- set files = listed | selectattr('is_parquet') | map(attribute='file') | list -%}
         {%- if files | length == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "Landing source '" ~ source_node.name ~ "': no Parquet file in " ~ folder
                 ~ " (set LANDING_DIR to a landing zone with one folder per source, see README)") }}
         {%- endif -%}
         {#- A file that is empty or cut short (no Parquet magic bytes at both ends) would stop
-            `describe` with an error that names neither the source nor the problem plainly.
-            One query per source. -#}
-        {%- set unreadable -%}
-            select
-                filename,
-                case
-                    when size < 12 then 'is empty or too small to be a Parquet file (' || size || ' bytes)'
-                    when content[1:4] != 'PAR1'::blob then 'is not a Parquet file (no magic bytes at the start)'
-                    else 'is truncated or not a Parquet file (no magic bytes at the end, ' || size || ' bytes)'
-                end as problem
-            from read_blob([{% for file in files %}'{{ file }}'{% if not loop.last %}, {% endif %}{% endfor %}])
-            where size < 12 or content[1:4] != 'PAR1'::blob or content[size - 3:size] != 'PAR1'::blob
-            order by filename
-        {%- endset -%}
-        {%- for row in (run_query(unreadable).rows if files else []) -%}
+            `describe` with an error that names neither the source nor the problem plainly. -#}
+        {%- for listed_file in listed if listed_file.is_parquet and listed_file.problem -%}
             {{ exceptions.raise_compiler_error(
-                "Landing source '" ~ source_node.name ~ "': file " ~ row[0] ~ " " ~ row[1]) }}
+                "Landing source '" ~ source_node.name ~ "': file " ~ listed_file.file ~ " " ~ listed_file.problem) }}
         {%- endfor -%}
         {%- for file in files -%}
-            {%- set described = run_query("describe select * from read_parquet('" ~ file ~ "')") -%}
             {%- set actual = {} -%}
-            {%- for row in described.rows -%}
+            {%- for row in run_query(describe_landing_file(file)).rows -%}
                 {%- do actual.update({row[0] | lower: row[1]}) -%}
             {%- endfor -%}
             {%- for column_name, column in source_node.columns.items() -%}
@@ -89,15 +80,11 @@
     {{ return('') }}
 {% endmacro %}
 
-{% macro assert_landing_files_are_parquet() %}
-    {%- set folders = graph.sources.values() | map(attribute='name') | unique | list -%}
-    {%- set unread_query -%}
-        select file from glob('{{ landing_dir() | replace("'", "''") }}/*/*')
-        where parse_filename(parse_dirpath(file)) in ('{{ folders | join("', '") }}')
-            and not ends_with(file, '.parquet')
-        order by file
-    {%- endset -%}
-    {%- set unread = run_query(unread_query).columns[0].values() -%}
+{% macro assert_landing_files_are_parquet(files_by_folder) %}
+    {%- set unread = [] -%}
+    {%- for folder in files_by_folder | sort -%}
+        {%- do unread.extend(files_by_folder[folder] | rejectattr('is_parquet') | map(attribute='file')) -%}
+    {%- endfor -%}
     {%- if unread | length > 0 -%}
         {{ exceptions.raise_compiler_error("Landing file not read: " ~ unread | join(', ')
             ~ (" is" if unread | length == 1 else " are") ~ " not a Parquet file (*.parquet), so no source"
@@ -105,6 +92,62 @@
             ~ " landing zone, then run again.") }}
     {%- endif -%}
 {% endmacro %}
+
+{#-
+    The files of a landing folder, in name order, each a dict: `file` (`<folder>/<name>`),
+    `is_parquet` (named *.parquet) and `problem` (why it cannot be a Parquet file: empty, no
+    magic bytes at either end; none when it can), from one query per folder.
+-#}
+{% macro landing_files(folder) -%}
+    {%- set files = [] -%}
+    {%- for row in run_query(adapter.dispatch('landing_files_query', 'tiktok_one_warehouse')(folder | replace("'", "''"))).rows -%}
+        {%- do files.append({'file': folder ~ '/' ~ row[0], 'is_parquet': row[0].endswith('.parquet'), 'problem': row[1]}) -%}
+    {%- endfor -%}
+    {{ return(files | sort(attribute='file')) }}
+{%- endmacro %}
+
+{#- The query behind landing_files: name, problem (null when none). -#}
+{% macro parquet_file_problem(size, head_is_magic, tail_is_magic) -%}
+    case
+        when {{ size }} < 12 then 'is empty or too small to be a Parquet file (' || {{ size }} || ' bytes)'
+        when not {{ head_is_magic }} then 'is not a Parquet file (no magic bytes at the start)'
+        when not {{ tail_is_magic }} then 'is truncated or not a Parquet file (no magic bytes at the end, ' || {{ size }} || ' bytes)'
+    end
+{%- endmacro %}
+{% macro duckdb__landing_files_query(folder) -%}
+    select
+        parse_filename(filename),
+        {{ parquet_file_problem('size', "content[1:4] = 'PAR1'::blob", "content[size - 3:size] = 'PAR1'::blob") }}
+    from read_blob('{{ folder }}/*')
+{%- endmacro %}
+{% macro spark__landing_files_query(folder) -%}
+    select
+        regexp_extract(path, '[^/]+$', 0),
+        {{ parquet_file_problem('length', "substring(content, 1, 4) = cast('PAR1' as binary)", "substring(content, length - 3, 4) = cast('PAR1' as binary)") }}
+    from binaryFile.`{{ folder }}`
+{%- endmacro %}
+
+{#- A query listing a landing file's columns and their types (name, type). -#}
+{% macro describe_landing_file(file) -%}
+    {{ return(adapter.dispatch('describe_landing_file', 'tiktok_one_warehouse')(file | replace("'", "''"))) }}
+{%- endmacro %}
+{% macro duckdb__describe_landing_file(file) -%}
+    describe select * from read_parquet('{{ file }}')
+{%- endmacro %}
+{% macro spark__describe_landing_file(file) -%}
+    describe query select * from parquet.`{{ file }}`
+{%- endmacro %}
+
+{#- The rows of every Parquet file of a landing folder, columns matched by name. -#}
+{% macro landing_folder_rows(folder) -%}
+    {{ return(adapter.dispatch('landing_folder_rows', 'tiktok_one_warehouse')(folder | replace("'", "''"))) }}
+{%- endmacro %}
+{% macro duckdb__landing_folder_rows(folder) -%}
+    read_parquet('{{ folder }}/*.parquet', union_by_name = true)
+{%- endmacro %}
+{% macro spark__landing_folder_rows(folder) -%}
+    parquet.`{{ folder }}/*.parquet`
+{%- endmacro %}
 
 {% macro assert_as_of_date_has_spend() %}
     {%- set requested = var('as_of_date', none) -%}
@@ -122,8 +165,8 @@
     {#- Spend reported on or after the as-of date? The bound lets DuckDB skip the row groups
         before it (Parquet statistics): a daily run reads the newest files, not the history. -#}
     {%- set reported -%}
-        from read_parquet('{{ folder | replace("'", "''") }}/*.parquet', union_by_name = true)
-        where cast(spend_date as date) <= cast(cast(reported_at as timestamp) as date) + 1
+        from {{ landing_folder_rows(folder) }}
+        where cast(spend_date as date) <= {{ add_days('cast(cast(reported_at as timestamp) as date)', 1) }}
     {%- endset -%}
     {%- set has_spend = run_query("select count(*) > 0 from (select 1 " ~ reported
         ~ (" and spend_date >= cast('" ~ as_of ~ "' as date)" if as_of is not none else "")

@@ -22,7 +22,7 @@ month_spine as (
     select
         account_id,
         first_spend_on,
-        cast({{ explode_days(month_start('first_spend_on'), month_start(as_of_date()), '1 month') }} as date)
+        {{ explode_days(month_start('first_spend_on'), month_start(as_of_date()), '1 month') }}
             as month_start_on
     from first_spend
 ),

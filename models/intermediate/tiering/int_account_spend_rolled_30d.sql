@@ -43,7 +43,7 @@ spine as (
         {%- if is_incremental() %}
         {%- set first_read_day = 'greatest(' ~ first_read_day ~ ', ' ~ add_days(recompute_from(), 1 - rolling_days) ~ ')' %}
         {%- endif %}
-        cast({{ explode_days(first_read_day, as_of_date()) }} as date) as date_day
+        {{ explode_days(first_read_day, as_of_date()) }} as date_day
     from members
 ),
 

@@ -32,7 +32,7 @@ account_ranges as (
 day_spine as (
     select
         account_id,
-        cast({{ explode_days('first_day', 'last_day') }} as date) as date_day
+        {{ explode_days('first_day', 'last_day') }} as date_day
     from account_ranges
 ),
 

@@ -14,7 +14,7 @@ periods as (
 days as (
     select
         account_id,
-        cast({{ explode_days('valid_from', 'valid_to') }} as date) as date_day,
+        {{ explode_days('valid_from', 'valid_to') }} as date_day,
         first_spend_on,
         months_with_spend_in_prior_6,
         overdue_invoices,

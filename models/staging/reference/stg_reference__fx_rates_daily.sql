@@ -43,7 +43,7 @@ currency_ranges as (
 currency_days as (
     select
         currency,
-        cast({{ explode_days('first_day', 'last_day') }} as date) as rate_day
+        {{ explode_days('first_day', 'last_day') }} as rate_day
     from currency_ranges
 ),
 
