@@ -54,13 +54,16 @@ run: setup parse
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) \
 		$(BIN)/python -m warehouse.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
 
+# The suite runs on DuckDB; test_spark.py builds the fixture on Spark itself and compares.
+test: export WAREHOUSE_ENGINE := duckdb
 test: setup browser
 	rm -rf $(TEST_DIR)
 	$(BIN)/python -m warehouse.fixtures $(TEST_LANDING)
 	$(BIN)/dbt parse --quiet
-	LANDING_DIR=$(TEST_LANDING) WAREHOUSE_PATH=$(TEST_WAREHOUSE) \
+	LANDING_DIR=$(CURDIR)/$(TEST_LANDING) WAREHOUSE_PATH=$(TEST_WAREHOUSE) \
 		$(BIN)/dbt build --quiet --target-path $(TEST_DIR)/dbt --vars '{as_of_date: $(FIXTURE_AS_OF)}'
-	FIXTURE_WAREHOUSE=$(CURDIR)/$(TEST_WAREHOUSE) $(BIN)/pytest -q
+	FIXTURE_WAREHOUSE=$(CURDIR)/$(TEST_WAREHOUSE) FIXTURE_DBT_TARGET=$(CURDIR)/$(TEST_DIR)/dbt \
+		$(BIN)/pytest -q
 	$(BIN)/ruff check warehouse orchestration dashboard tests/python
 
 lint: setup
@@ -103,3 +106,10 @@ BENCH_DIR ?= /tmp/t1-bench
 bench: setup parse
 	$(BIN)/python -m warehouse.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
 		--work-dir $(BENCH_DIR)
+
+# The full build on DuckDB and on Spark side by side, marts compared, with an estimate of the
+# Spark build across workers (warehouse/bench_engines.py). Not part of `make test`.
+ENGINE_SCALES ?= 500x365 2000x365
+.PHONY: bench-engines
+bench-engines: setup parse
+	$(BIN)/python -m warehouse.bench_engines --scales $(ENGINE_SCALES) --work-dir $(BENCH_DIR)-engines

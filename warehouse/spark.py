@@ -80,19 +80,23 @@ def _naive_utc(table: pa.Table) -> pa.Table:
 def copy_spark_tables(tables: Iterable[str], duckdb_path: Path) -> list[str]:
     """Copy Spark tables (schema.table) into the DuckDB file, replacing tables of the same
     name; returns the names copied. Columns keep their names, order and types."""
-    tables = list(tables)
-    copied = []
     with spark_session() as session:
-        connection = duckdb.connect(str(duckdb_path))
-        try:
-            for name in tables:
-                schema, table = name.split(".")
-                rows = _naive_utc(session.table(name).toArrow())
-                connection.execute(f"create schema if not exists {schema}")
-                connection.register("spark_rows", rows)
-                connection.execute(f"create or replace table {name} as select * from spark_rows")
-                connection.unregister("spark_rows")
-                copied.append(name)
-        finally:
-            connection.close()
+        return copy_tables(session, tables, duckdb_path)
+
+
+def copy_tables(session: object, tables: Iterable[str], duckdb_path: Path) -> list[str]:
+    """copy_spark_tables in an open Spark session."""
+    copied = []
+    connection = duckdb.connect(str(duckdb_path))
+    try:
+        for name in tables:
+            schema, _ = name.split(".")
+            rows = _naive_utc(session.table(name).toArrow())
+            connection.execute(f"create schema if not exists {schema}")
+            connection.register("spark_rows", rows)
+            connection.execute(f"create or replace table {name} as select * from spark_rows")
+            connection.unregister("spark_rows")
+            copied.append(name)
+    finally:
+        connection.close()
     return copied

@@ -49,6 +49,15 @@ def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def fixture_dbt_target(fixture_warehouse: Path) -> Path:
+    """The dbt target folder of the fixture build (its compiled SQL)."""
+    prebuilt = os.environ.get("FIXTURE_DBT_TARGET")
+    if prebuilt and Path(prebuilt).exists():
+        return Path(prebuilt)
+    return fixture_warehouse.parent / "target"
+
+
+@pytest.fixture(scope="session")
 def warehouse(fixture_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the fixture warehouse."""
     connection = duckdb.connect(str(fixture_warehouse), read_only=True)

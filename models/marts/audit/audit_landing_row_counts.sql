@@ -16,7 +16,7 @@ with
         '{{ landing_source.name }}' as source_name,
         (select count(*) from {{ landing_rows(landing_source.source, landing_source.name) }}) as raw_rows,
         {% if landing_source.name == 'ad_spend' -%}
-        (select sum(staged_rows) from {{ ref('int_account_spend_daily') }}) as staged_rows,
+        (select cast(sum(staged_rows) as bigint) from {{ ref('int_account_spend_daily') }}) as staged_rows,
         {%- else -%}
         (select count(*) from {{ ref(landing_source.staged) }}) as staged_rows,
         {%- endif %}

@@ -32,8 +32,10 @@ final as (
         cast(sum(issued_usd) as decimal(18, 2)) as issued_usd,
         cast(sum(consumed_usd) as decimal(18, 2)) as consumed_usd,
         cast(sum(expired_usd) as decimal(18, 2)) as breakage_usd,
-        cast(case when sum(issued_usd) > 0 then sum(expired_usd) / sum(issued_usd) end as double)
-            as breakage_rate
+        case
+            when sum(issued_usd) > 0
+                then cast(sum(expired_usd) as double) / cast(sum(issued_usd) as double)
+        end as breakage_rate
     from expired
     group by expiry_month, credit_source, credit_type
 )
