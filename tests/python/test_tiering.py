@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
 import pytest
 
+from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.fixtures import FIXTURE_AS_OF
 
 
@@ -323,4 +326,44 @@ def test_creative_requests_fill_the_weekly_cap_in_order(warehouse):
         ("req_c", "essential", 10, 0, 3),
         ("req_d", "essential", 10, 3, 0),
         ("req_none", "none", 0, 0, 2),
+    ]
+
+
+def test_a_member_without_a_tier_fails_the_not_null_test_that_skips_non_members(
+    fixture_warehouse, tmp_path
+):
+    """dim_accounts.tier is null for accounts outside TikTok One and never for a member: the
+    not_null test with a `where` fails (not errors) once a member's tier is null."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(fixture_warehouse, copy)
+    connection = duckdb.connect(str(copy))
+    non_members = connection.execute(
+        "select count(*) from marts.dim_accounts where not is_tiktok_one_member and tier is null"
+    ).fetchone()[0]
+    connection.execute(
+        "update marts.dim_accounts set tier = null where account_id = "
+        "(select min(account_id) from marts.dim_accounts where is_tiktok_one_member)"
+    )
+    connection.close()
+    result = subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
+            "--no-use-colors",
+            "test",
+            "--select",
+            "dim_accounts,test_name:not_null",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(warehouse=copy),
+        capture_output=True,
+        text=True,
+    )
+    assert non_members > 0
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "FAIL 1 not_null_dim_accounts_tier" in result.stdout, result.stdout[-3000:]
+    # A failure the test reports, not a query that could not run (the `and ()` of old).
+    assert "Database Error" not in result.stdout and "PASS=3" in result.stdout, result.stdout[
+        -3000:
     ]
