@@ -48,6 +48,7 @@ def spark_session() -> Iterator[object]:
         )
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.log.level", "ERROR")
         .enableHiveSupport()
         .getOrCreate()
     )
