@@ -122,7 +122,9 @@
     cast(unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }})) as date)
 {%- endmacro %}
 {% macro spark__explode_days(start_date, end_date, step) -%}
-    explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }}))
+    {#- No rows when the end is before the start (sequence would stop the query). -#}
+    explode(case when cast({{ start_date }} as date) <= cast({{ end_date }} as date) then
+        sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }}) end)
 {%- endmacro %}
 
 {#- A CTE read twice that should not be computed once and copied whole (DuckDB materialises
