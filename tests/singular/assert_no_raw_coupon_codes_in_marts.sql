@@ -46,20 +46,31 @@ secrets as (
     where coupon_code is not null
 ),
 
-leaks as (
+-- Every text value of the marts, then one join with the secrets (on Spark, a join per column
+-- would plan the staged secrets once per column).
+mart_values as (
     {%- for relation, column_name in text_columns %}
     select
         '{{ relation.schema }}.{{ relation.identifier }}' as table_name,
         '{{ column_name }}' as column_name,
-        count(*) as rows_with_a_code
-    from {{ relation }} as mart
-    inner join secrets
-        on mart.{{ adapter.quote(column_name) }} = secrets.coupon_code
-    having count(*) > 0
+        {{ adapter.quote(column_name) }} as text_value
+    from {{ relation }}
+    where {{ adapter.quote(column_name) }} is not null
     union all
     {%- endfor %}
-    select null as table_name, null as column_name, 0 as rows_with_a_code
+    select null as table_name, null as column_name, null as text_value
     where false
+),
+
+leaks as (
+    select
+        mart_values.table_name,
+        mart_values.column_name,
+        count(*) as rows_with_a_code
+    from mart_values
+    inner join secrets
+        on mart_values.text_value = secrets.coupon_code
+    group by mart_values.table_name, mart_values.column_name
 )
 
 select * from leaks
