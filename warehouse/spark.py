@@ -114,11 +114,11 @@ def copy_tables(session: object, tables: Iterable[str], duckdb_path: Path) -> li
             connection.execute(f"create schema if not exists {schema}")
             # A DuckDB build leaves the staging models (and fct_account_tier_daily) as views:
             # the copy replaces them too.
-            is_view = connection.execute(
-                "select count(*) from duckdb_views() where schema_name = ? and view_name = ?",
+            views = connection.execute(
+                "select view_name from duckdb_views() where schema_name = ? and view_name = ?",
                 [schema, table],
-            ).fetchone()[0]
-            if is_view:
+            ).fetchall()
+            if views:
                 connection.execute(f"drop view {name}")
             connection.register("spark_rows", rows)
             connection.execute(f"create or replace table {name} as select * from spark_rows")
