@@ -23,7 +23,7 @@ TEST_LANDING := $(TEST_DIR)/landing
 TEST_WAREHOUSE := $(TEST_DIR)/warehouse.duckdb
 FIXTURE_AS_OF := 2026-03-31
 
-.PHONY: run test setup generate parse lint lock clean browser dashboard
+.PHONY: run test setup generate engine parse lint lock clean browser dashboard
 
 setup: $(STAMP)
 
@@ -44,10 +44,15 @@ generate: setup
 	$(BIN)/python -m warehouse.generate --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED) \
 		$(if $(LANDING_DIR),--out $(LANDING_DIR)) $(if $(REPLACE),--replace)
 
-# The manifest Dagster reads. Parsed without LANDING_DIR, which only the sources' locations
-# read (dbt build renders them again with the real one), so that dbt's partial parse stays
-# valid whichever landing zone a run uses.
-parse: setup
+# The engine dbt builds with, WAREHOUSE_ENGINE (duckdb, the default, or spark: profiles.yml's
+# targets): an unknown one stops here with one message, before dbt starts.
+engine: setup
+	@$(BIN)/python -m warehouse.run --check-engine
+
+# The manifest Dagster reads, parsed for the engine's target. Parsed without LANDING_DIR, which
+# only the sources' locations read (dbt build renders them again with the real one), so that
+# dbt's partial parse stays valid whichever landing zone a run uses.
+parse: setup engine
 	env -u LANDING_DIR $(BIN)/dbt parse --quiet
 
 run: setup parse

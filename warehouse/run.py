@@ -1,5 +1,7 @@
 """`make run`: check the landing zone, then run the warehouse through Dagster.
 
+0. The engine: WAREHOUSE_ENGINE, one of the dbt profile's targets (duckdb, the default, or
+   spark); anything else is refused before dbt starts (`make run` checks it first).
 1. The landing zone: LANDING_DIR when set (real data: it must hold every source folder, and
    nothing here writes to it or deletes from it); otherwise the generated sample in
    SAMPLE_LANDING_DIR (data/sample_landing), made on the first run and reused after.
@@ -34,6 +36,7 @@ import duckdb
 from warehouse import config
 from warehouse.housekeeping import RUN_LOGS_KEPT, prune
 from warehouse.landing import latest_spend_date, missing_sources
+from warehouse.spark import engine, engines
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -41,6 +44,21 @@ if TYPE_CHECKING:
 
 class UserError(Exception):
     """A problem the user can fix; its text names the problem and the fix."""
+
+
+# --- The engine ------------------------------------------------------------------------------
+
+
+def chosen_engine() -> str:
+    """WAREHOUSE_ENGINE, which must name a target of the dbt profile (profiles.yml)."""
+    chosen, known = engine(), engines()
+    if chosen not in known:
+        raise UserError(
+            f"WAREHOUSE_ENGINE={chosen} is not an engine of this warehouse: set it to "
+            + " or ".join(known)
+            + " (README, Engines), or unset it to build with duckdb."
+        )
+    return chosen
 
 
 # --- The landing zone ------------------------------------------------------------------------
@@ -289,6 +307,7 @@ def with_fix(problem: str) -> str:
 
 
 def run(accounts: int, days: int, seed: int) -> None:
+    chosen = chosen_engine()
     if config.landing_configured():
         landing = configured_landing()
         print(f"Landing zone: {landing}")
@@ -302,7 +321,8 @@ def run(accounts: int, days: int, seed: int) -> None:
     as_of = choose_as_of(landing)
     check_writer_free(warehouse)
     log_path = run_log_path(as_of, datetime.now(UTC))
-    print(f"Building as of {as_of} through Dagster (log: {log_path}).")
+    on = "" if chosen == "duckdb" else f" on {chosen} (tables copied into {warehouse} after)"
+    print(f"Building as of {as_of}{on} through Dagster (log: {log_path}).")
     with output_to(log_path):
         instance = dagster_instance()
         with instance:
@@ -329,9 +349,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--days", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--check-engine", action="store_true", help="only check WAREHOUSE_ENGINE, then exit"
+    )
     args = parser.parse_args(argv)
     try:
-        run(args.accounts, args.days, args.seed)
+        if args.check_engine:
+            chosen_engine()
+        else:
+            run(args.accounts, args.days, args.seed)
     except UserError as error:
         print(f"make run: {error}", file=sys.stderr)
         return 1

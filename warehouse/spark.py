@@ -16,13 +16,31 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import yaml
 
 from warehouse.config import PROJECT_DIR
+
+# What the steps after a build read from the DuckDB file (the GX suites and volume bands, the
+# outbox, the BI copy, the run's summary): every table of these schemas, and these relations.
+# tests/python/test_engines.py holds this list to the relations their SQL names.
+READ_AFTER_BUILD_SCHEMAS = ("marts", "audit", "rules")
+READ_AFTER_BUILD_RELATIONS = (
+    "intermediate.int_as_of_date",
+    "intermediate.int_account_spend_daily",
+    "staging.stg_ads_manager__ad_spend",
+    "staging.stg_creators__creator_daily_stats",
+)
 
 
 def engine() -> str:
     """The engine dbt builds with: the profile's target (WAREHOUSE_ENGINE), duckdb by default."""
     return os.environ.get("WAREHOUSE_ENGINE", "").strip() or "duckdb"
+
+
+def engines() -> list[str]:
+    """The engines there are: the targets of the project's dbt profile (profiles.yml)."""
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    return sorted(profiles["tiktok_one_warehouse"]["outputs"])
 
 
 def spark_warehouse_dir() -> Path:
@@ -46,6 +64,7 @@ def spark_session() -> Iterator[object]:
             "javax.jdo.option.ConnectionURL",
             f"jdbc:derby:;databaseName={folder}/metastore_db;create=true",
         )
+        .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "4g"))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.log.level", "ERROR")
@@ -91,9 +110,17 @@ def copy_tables(session: object, tables: Iterable[str], duckdb_path: Path) -> li
     connection = duckdb.connect(str(duckdb_path))
     try:
         for name in tables:
-            schema, _ = name.split(".")
+            schema, table = name.split(".")
             rows = _naive_utc(session.table(name).toArrow())
             connection.execute(f"create schema if not exists {schema}")
+            # A DuckDB build leaves the staging models (and fct_account_tier_daily) as views:
+            # the copy replaces them too.
+            views = connection.execute(
+                "select view_name from duckdb_views() where schema_name = ? and view_name = ?",
+                [schema, table],
+            ).fetchall()
+            if views:
+                connection.execute(f"drop view {name}")
             connection.register("spark_rows", rows)
             connection.execute(f"create or replace table {name} as select * from spark_rows")
             connection.unregister("spark_rows")
@@ -101,3 +128,15 @@ def copy_tables(session: object, tables: Iterable[str], duckdb_path: Path) -> li
     finally:
         connection.close()
     return copied
+
+
+def copy_read_after_build(duckdb_path: Path) -> list[str]:
+    """After a Spark build: copy what the steps after it read (READ_AFTER_BUILD_*) into the
+    DuckDB file, in one Spark session; returns the names copied. The staging relations are
+    views on Spark, over the landing zone: their rows as of now are copied as tables."""
+    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    with spark_session() as session:
+        tables = sorted(
+            {*spark_tables(session, READ_AFTER_BUILD_SCHEMAS), *READ_AFTER_BUILD_RELATIONS}
+        )
+        return copy_tables(session, tables, duckdb_path)

@@ -3,9 +3,15 @@
 One `dbt build` per run, as of the run's as-of date (the last day of its partition window);
 dbt runs the tests right after each model and skips what depends on a failure, and a failure
 fails this step, so that nothing downstream (checks, outbox, publish) runs on a broken build.
+
+The engine is WAREHOUSE_ENGINE, dbt's target (profiles.yml). On Spark, the step ends by
+copying what the steps after it read into the DuckDB file at WAREHOUSE_PATH (warehouse/spark.py:
+the marts, audit and rules tables, the as-of date, the staged spend and creator stats), so
+that the checks, the outbox and the BI copy read DuckDB whatever the engine (README, Engines).
 """
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,7 @@ from orchestration.refresh import landing_snapshot, plan_refresh, save_state
 from orchestration.resources import WarehouseResource
 from orchestration.translator import WarehouseDbtTranslator
 from warehouse.housekeeping import DBT_RUN_FOLDERS_KEPT, prune
+from warehouse.spark import copy_read_after_build, engine, spark_warehouse_dir
 
 translator = WarehouseDbtTranslator()
 
@@ -48,9 +55,12 @@ def warehouse_dbt_build(
     warehouse.prepare_folders()
     window = window_of(context)
     landing, warehouse_file = Path(warehouse.landing_dir), Path(warehouse.warehouse_path)
+    on_spark = engine() == "spark"
+    # The warehouse dbt builds, whose last build the refresh plan compares with.
+    built = spark_warehouse_dir() if on_spark else warehouse_file
     snapshot = landing_snapshot(landing)
-    plan = plan_refresh(landing, warehouse_file, window.last, config.full_refresh)
-    context.log.info(f"dbt build as of {window.last}: {plan.summary()}")
+    plan = plan_refresh(landing, built, window.last, config.full_refresh)
+    context.log.info(f"dbt build on {engine()} as of {window.last}: {plan.summary()}")
     context.instance.add_run_tags(
         context.run_id,
         {"warehouse/refresh": plan.summary()[:200], "warehouse/as_of_date": str(window.last)},
@@ -58,9 +68,9 @@ def warehouse_dbt_build(
     invocation = dbt.cli(dbt_build_args(window, plan), context=context)
     try:
         yield from invocation.stream()
-        save_state(
-            snapshot, warehouse_file, invocation.target_path / "manifest.json", window.last, plan
-        )
+        if on_spark:
+            copy_to_duckdb(context, warehouse_file)
+        save_state(snapshot, built, invocation.target_path / "manifest.json", window.last, plan)
     finally:
         # dagster-dbt gives each invocation its own artifacts folder under dbt's target path
         # (<op>-<run>-<id>): keep the last few, so that target/ does not grow run after run.
@@ -69,6 +79,19 @@ def warehouse_dbt_build(
             f"{context.op_execution_context.op.name}-*",
             DBT_RUN_FOLDERS_KEPT,
         )
+
+
+def copy_to_duckdb(context: dg.AssetExecutionContext, warehouse_file: Path) -> None:
+    """After a Spark build: what the checks, the outbox and the BI copy read, into DuckDB."""
+    context.log.info(
+        f"Copying the Spark tables the checks and the BI copy read into {warehouse_file}"
+    )
+    started = time.monotonic()
+    copied = copy_read_after_build(warehouse_file)
+    context.log.info(
+        f"Copied {len(copied)} Spark tables into {warehouse_file} in "
+        f"{time.monotonic() - started:.0f} s: {', '.join(copied)}"
+    )
 
 
 def mart_tables() -> dict[dg.AssetKey, str]:

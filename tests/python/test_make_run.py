@@ -47,6 +47,7 @@ SETTINGS = (
     "DAGSTER_HOME",
     "RUN_LOG_DIR",
     "DBT_TARGET_PATH",
+    "WAREHOUSE_ENGINE",
     "MAKEFLAGS",
     "MFLAGS",
     "MAKELEVEL",
@@ -180,12 +181,24 @@ def _nothing(place: Place) -> None:
         ),
         (_empty_spend, {}, ["No spend in ", "/ad_spend", "Deliver the ad_spend files"]),
         (
+            _nothing,
+            {"WAREHOUSE_ENGINE": "postgres"},
+            ["WAREHOUSE_ENGINE=postgres is not an engine", "set it to duckdb or spark"],
+        ),
+        (
             _truncated_spend,
             {},
             ["Cannot read the spend files in", "tiering.parquet", "Replace or remove"],
         ),
     ],
-    ids=["incomplete_landing", "invalid_as_of", "as_of_after_spend", "empty_spend", "truncated"],
+    ids=[
+        "incomplete_landing",
+        "invalid_as_of",
+        "as_of_after_spend",
+        "empty_spend",
+        "unknown_engine",
+        "truncated",
+    ],
 )
 def test_a_bad_landing_zone_or_as_of_date_stops_make_run_with_one_message(
     fixture_landing, bi_copy, tmp_path, damage, settings, expected

@@ -7,23 +7,28 @@
 -#}
 -- depends_on: {{ ref('fct_creator_next_eligibility_daily') }}
 -- depends_on: {{ ref('fct_creator_next_eligibility_changes') }}
-{%- set read_schemas = "('marts', 'audit')" -%}
+{%- set read_schemas = ('marts', 'audit') -%}
+{#- The columns, through the adapter (DuckDB and Spark alike): [relation, column name]. -#}
+{%- set birth_named_columns = [] -%}
 {%- set date_columns = [] -%}
 {%- if execute -%}
-    {%- set date_columns_query -%}
-        select dated.table_catalog, dated.table_schema, dated.table_name, dated.column_name
-        from information_schema.columns as dated
-        inner join information_schema.columns as keyed
-            on dated.table_catalog = keyed.table_catalog
-            and dated.table_schema = keyed.table_schema
-            and dated.table_name = keyed.table_name
-            and keyed.column_name = 'creator_id'
-        where dated.table_catalog = current_database()
-            and dated.table_schema in {{ read_schemas }}
-            and (dated.data_type = 'DATE' or dated.data_type like 'TIMESTAMP%')
-        order by dated.table_schema, dated.table_name, dated.column_name
-    {%- endset -%}
-    {%- set date_columns = run_query(date_columns_query).rows -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+        if node.resource_type == 'model' and node.schema in read_schemas -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- if relation is not none -%}
+            {%- set columns = adapter.get_columns_in_relation(relation) -%}
+            {%- set names = columns | map(attribute='name') | map('lower') | list -%}
+            {%- for column in columns -%}
+                {%- set dtype = column.dtype | lower -%}
+                {%- if 'birth' in column.name | lower -%}
+                    {%- do birth_named_columns.append([relation, column.name]) -%}
+                {%- endif -%}
+                {%- if 'creator_id' in names and (dtype == 'date' or dtype.startswith('timestamp')) -%}
+                    {%- do date_columns.append([relation, column.name]) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
 {%- endif %}
 
 with
@@ -33,27 +38,27 @@ creators as (
 ),
 
 birth_named_columns as (
+    {%- for relation, column_name in birth_named_columns %}
     select
-        table_schema || '.' || table_name as table_name,
-        column_name,
+        '{{ relation.schema }}.{{ relation.identifier }}' as table_name,
+        '{{ column_name }}' as column_name,
         'column named like a birth date' as problem
-    from information_schema.columns
-    where table_catalog = current_database()
-        and table_schema in {{ read_schemas }}
-        and lower(column_name) like '%birth%'
+    union all
+    {%- endfor %}
+    select null as table_name, null as column_name, null as problem
+    where false
 ),
 
 birth_date_values as (
-    {%- for column in date_columns %}
-    {%- set relation = api.Relation.create(database=column[0], schema=column[1], identifier=column[2]) %}
+    {%- for relation, column_name in date_columns %}
     select distinct
-        '{{ column[1] }}.{{ column[2] }}' as table_name,
-        '{{ column[3] }}' as column_name,
+        '{{ relation.schema }}.{{ relation.identifier }}' as table_name,
+        '{{ column_name }}' as column_name,
         'holds the birth date of creator ' || creators.creator_id as problem
     from {{ relation }} as mart
     inner join creators
         on mart.creator_id = creators.creator_id
-        and cast(mart.{{ adapter.quote(column[3]) }} as date) = creators.birth_date
+        and cast(mart.{{ adapter.quote(column_name) }} as date) = creators.birth_date
     union all
     {%- endfor %}
     select null as table_name, null as column_name, null as problem

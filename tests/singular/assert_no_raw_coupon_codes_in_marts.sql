@@ -13,18 +13,20 @@
 -- depends_on: {{ ref('fct_credit_expiry_outlook') }}
 -- depends_on: {{ ref('fct_credit_breakage_monthly') }}
 -- depends_on: {{ ref('fct_credit_line_eligibility') }}
-{%- set read_schemas = "('marts', 'audit')" -%}
+{%- set read_schemas = ('marts', 'audit') -%}
+{#- The columns, through the adapter (DuckDB and Spark alike): [relation, column name]. -#}
 {%- set text_columns = [] -%}
 {%- if execute -%}
-    {%- set text_columns_query -%}
-        select table_catalog, table_schema, table_name, column_name
-        from information_schema.columns
-        where table_catalog = current_database()
-            and table_schema in {{ read_schemas }}
-            and data_type = 'VARCHAR'
-        order by table_schema, table_name, column_name
-    {%- endset -%}
-    {%- set text_columns = run_query(text_columns_query).rows -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+        if node.resource_type == 'model' and node.schema in read_schemas -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- if relation is not none -%}
+            {%- for column in adapter.get_columns_in_relation(relation)
+                if column.dtype | lower in ('varchar', 'string') -%}
+                {%- do text_columns.append([relation, column.name]) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
 {%- endif %}
 
 with
@@ -44,21 +46,31 @@ secrets as (
     where coupon_code is not null
 ),
 
-leaks as (
-    {%- for column in text_columns %}
-    {%- set relation = api.Relation.create(database=column[0], schema=column[1], identifier=column[2]) %}
+-- Every text value of the marts, then one join with the secrets (on Spark, a join per column
+-- would plan the staged secrets once per column).
+mart_values as (
+    {%- for relation, column_name in text_columns %}
     select
-        '{{ column[1] }}.{{ column[2] }}' as table_name,
-        '{{ column[3] }}' as column_name,
-        count(*) as rows_with_a_code
-    from {{ relation }} as mart
-    inner join secrets
-        on mart.{{ adapter.quote(column[3]) }} = secrets.coupon_code
-    having count(*) > 0
+        '{{ relation.schema }}.{{ relation.identifier }}' as table_name,
+        '{{ column_name }}' as column_name,
+        {{ adapter.quote(column_name) }} as text_value
+    from {{ relation }}
+    where {{ adapter.quote(column_name) }} is not null
     union all
     {%- endfor %}
-    select null as table_name, null as column_name, 0 as rows_with_a_code
+    select null as table_name, null as column_name, null as text_value
     where false
+),
+
+leaks as (
+    select
+        mart_values.table_name,
+        mart_values.column_name,
+        count(*) as rows_with_a_code
+    from mart_values
+    inner join secrets
+        on mart_values.text_value = secrets.coupon_code
+    group by mart_values.table_name, mart_values.column_name
 )
 
 select * from leaks
