@@ -335,8 +335,15 @@ def run(accounts: int, days: int, seed: int) -> None:
         problem = problems[0] if problems else "the run failed"
         kept = "" if published_now(result) else f" The BI copy {published} was not replaced."
         raise UserError(f"{with_fix(problem)}{kept} Log: {log_path}")
+    skipped = sorted(event.step_key for event in result.all_events if event.is_step_skipped)
     if published_now(result):
         print(f"Published for BI (open it read-only): {published}")
+    elif skipped:
+        raise UserError(
+            f"Not published: the steps after the build were skipped ({', '.join(skipped)}),"
+            f" because the build reported no result for some of its models or tests. The BI"
+            f" copy {published} was not replaced. Log: {log_path}"
+        )
     else:
         print(f"Not published: the BI copy at {published} is as of a later day than {as_of}.")
     from warehouse.summary import summary

@@ -68,6 +68,7 @@ def spark_session() -> Iterator[object]:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.log.level", "ERROR")
+        .config("spark.ui.showConsoleProgress", "false")
         .enableHiveSupport()
         .getOrCreate()
     )
