@@ -98,15 +98,9 @@ def _naive_utc(table: pa.Table) -> pa.Table:
     return table.cast(pa.schema(fields))
 
 
-def copy_spark_tables(tables: Iterable[str], duckdb_path: Path) -> list[str]:
-    """Copy Spark tables (schema.table) into the DuckDB file, replacing tables of the same
-    name; returns the names copied. Columns keep their names, order and types."""
-    with spark_session() as session:
-        return copy_tables(session, tables, duckdb_path)
-
-
 def copy_tables(session: object, tables: Iterable[str], duckdb_path: Path) -> list[str]:
-    """copy_spark_tables in an open Spark session."""
+    """Copy Spark tables (schema.table) into the DuckDB file, replacing tables or views of
+    the same name; returns the names copied. Columns keep their names, order and types."""
     copied = []
     connection = duckdb.connect(str(duckdb_path))
     try:
