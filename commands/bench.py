@@ -19,7 +19,7 @@ equalities at a small scale through `make run` (tests/python/test_incremental.py
 
 Writes `bench/results/bench.json` and `bench/results/bench.md`.
 
-Run: python -m warehouse.bench --accounts 100000 --days 730 --work-dir /tmp/t1-bench
+Run: python -m commands.bench --accounts 100000 --days 730 --work-dir /tmp/t1-bench
 """
 
 from __future__ import annotations
@@ -36,9 +36,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-
-from orchestration.as_of import AsOfWindow
-from orchestration.dbt_args import dbt_build_args
 from orchestration.refresh import (
     RefreshPlan,
     landing_snapshot,
@@ -46,6 +43,9 @@ from orchestration.refresh import (
     save_state,
     state_dir,
 )
+
+from orchestration.as_of import AsOfWindow
+from orchestration.dbt_args import dbt_build_args
 from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.landing_day import land_day, restate_spend
 
