@@ -192,7 +192,7 @@ def warehouse_dbt_build(
         f"dbt build on {engine()} as of {as_of or 'the latest spend day'}: {plan.summary()}"
     )
     context.instance.add_run_tags(
-        context.run_id,
+        context.run.run_id,
         {
             "warehouse/refresh": plan.summary()[:200],
             REQUESTED_TAG: as_of.isoformat() if as_of else "",
@@ -202,7 +202,7 @@ def warehouse_dbt_build(
     yield from run_dbt(context, dbt, warehouse, vars_, plan, record=True)
     built = built_as_of(warehouse)
     if built is not None:
-        context.instance.add_run_tags(context.run_id, {AS_OF_TAG: built.isoformat()})
+        context.instance.add_run_tags(context.run.run_id, {AS_OF_TAG: built.isoformat()})
 
 
 @dbt_assets(
