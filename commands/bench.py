@@ -36,6 +36,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+
+from orchestration.as_of import AsOfWindow
+from orchestration.dbt_args import dbt_build_args
 from orchestration.refresh import (
     RefreshPlan,
     landing_snapshot,
@@ -43,9 +46,6 @@ from orchestration.refresh import (
     save_state,
     state_dir,
 )
-
-from orchestration.as_of import AsOfWindow
-from orchestration.dbt_args import dbt_build_args
 from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.landing_day import land_day, restate_spend
 
