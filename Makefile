@@ -1,5 +1,5 @@
-# The two commands: `make run` (build the warehouse) and `make test` (the whole test suite).
-# Both set up .venv themselves from requirements.lock; nothing needs installing by hand.
+# The two commands: `make run` (build the warehouse) and `make test` (the fast tests); `make
+# test-all` is the whole suite, as CI runs it. They set up .venv themselves from requirements.lock.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -23,7 +23,7 @@ TEST_LANDING := $(TEST_DIR)/landing
 TEST_WAREHOUSE := $(TEST_DIR)/warehouse.duckdb
 FIXTURE_AS_OF := 2026-03-31
 
-.PHONY: run test setup generate engine parse lint lock clean browser dashboard
+.PHONY: run test test-all fixture setup generate engine parse lint lock clean browser dashboard
 
 setup: $(STAMP)
 
@@ -59,17 +59,32 @@ run: setup parse
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) \
 		$(BIN)/python -m commands.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
 
-# The suite runs on DuckDB; test_spark.py builds the fixture on Spark itself and compares.
-test: export WAREHOUSE_ENGINE := duckdb
-test: setup browser
+# The tests in two tiers (pytest marker `slow`, pyproject.toml). Both run on DuckDB
+# (test_spark.py builds the fixture on Spark itself and compares) and share one fixture build:
+# the fixture landing zone built once with dbt, its data and unit tests, which the Python tests
+# read (tests/python/conftest.py).
+# - test: the fast tier, after every change: the fixture build and the Python tests that need
+#   no Spark, no browser and no whole Dagster job or `make run`; then ruff.
+# - test-all: everything, as CI runs it (.ci/run): adds the Dagster jobs, `make run`, Spark,
+#   the dashboard in Chromium and the incremental equalities.
+FIXTURE_ENV := FIXTURE_WAREHOUSE=$(CURDIR)/$(TEST_WAREHOUSE) FIXTURE_DBT_TARGET=$(CURDIR)/$(TEST_DIR)/dbt
+
+fixture: export WAREHOUSE_ENGINE := duckdb
+fixture: setup parse
 	rm -rf $(TEST_DIR)
 	$(BIN)/python -m warehouse.fixtures $(TEST_LANDING)
-	$(BIN)/dbt parse --quiet
 	LANDING_DIR=$(CURDIR)/$(TEST_LANDING) WAREHOUSE_PATH=$(TEST_WAREHOUSE) \
 		$(BIN)/dbt build --quiet --target-path $(TEST_DIR)/dbt --vars '{as_of_date: $(FIXTURE_AS_OF)}'
-	FIXTURE_WAREHOUSE=$(CURDIR)/$(TEST_WAREHOUSE) FIXTURE_DBT_TARGET=$(CURDIR)/$(TEST_DIR)/dbt \
-		$(BIN)/pytest -q
-	$(BIN)/ruff check warehouse orchestration dashboard tests/python
+
+test: export WAREHOUSE_ENGINE := duckdb
+test: fixture
+	$(FIXTURE_ENV) $(BIN)/pytest -q -m "not slow"
+	$(BIN)/ruff check warehouse orchestration dashboard commands tests/python
+
+test-all: export WAREHOUSE_ENGINE := duckdb
+test-all: browser fixture
+	$(FIXTURE_ENV) $(BIN)/pytest -q
+	$(BIN)/ruff check warehouse orchestration dashboard commands tests/python
 
 lint: setup
 	$(BIN)/ruff check warehouse orchestration dashboard tests/python

@@ -1,7 +1,11 @@
-"""One fixture warehouse for the whole test session.
+"""What the test session builds once and shares.
 
-`make test` builds it once with `dbt build` (models, data tests and unit tests) and passes its
-path in FIXTURE_WAREHOUSE; run on its own, pytest builds it here the same way.
+- The fixture warehouse: `make test` and `make test-all` build it once with `dbt build`
+  (models, data tests and unit tests) and pass its path in FIXTURE_WAREHOUSE; run on its own,
+  pytest builds it here the same way. Its landing zone is beside it (`fixture_landing`).
+- The daily run (slow tier): the Dagster job run once as of the fixture's as-of date on a copy
+  of the fixture landing zone, which the orchestration tests read and clone
+  (tests/python/dagster_runs.py).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -17,6 +22,9 @@ import pytest
 from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
 from warehouse.publish import publish_marts
+
+if TYPE_CHECKING:
+    from tests.python.dagster_runs import DailyRun
 
 
 def build_fixture_warehouse(root: Path) -> Path:
@@ -46,6 +54,31 @@ def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if prebuilt and Path(prebuilt).exists():
         return Path(prebuilt)
     return build_fixture_warehouse(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture(scope="session")
+def fixture_landing(fixture_warehouse: Path) -> Path:
+    """The landing zone the fixture warehouse was built from (read it, never write to it)."""
+    landing = fixture_warehouse.parent / "landing"
+    assert (landing / "ad_spend").is_dir(), landing
+    return landing
+
+
+@pytest.fixture(scope="session")
+def daily_run(tmp_path_factory: pytest.TempPathFactory) -> DailyRun:
+    """The daily job as the schedule starts it, as of the fixture's as-of date, on a copy of
+    the fixture landing zone in a place of its own, on an ephemeral instance. Read it; to
+    change it, work on a `clone_place` of its place."""
+    import dagster as dg
+
+    from tests.python.dagster_runs import DailyRun, run_job, use_place
+
+    root = tmp_path_factory.mktemp("daily_run")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        place = use_place(monkeypatch, root, build_fixture_landing(root / "landing"))
+        instance = dg.DagsterInstance.ephemeral()
+        result = run_job(FIXTURE_AS_OF, instance)
+    return DailyRun(place, result, instance)
 
 
 @pytest.fixture(scope="session")

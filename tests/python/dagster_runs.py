@@ -1,7 +1,13 @@
-"""Helpers for tests that run the Dagster job on a temporary place (not a test module)."""
+"""Helpers for tests that run the Dagster job on a temporary place (not a test module).
+
+The session runs the daily job once on the fixture landing zone (`daily_run` in conftest.py);
+a test that changes what that run left (lands a file, runs again) works on a `clone_place` of
+it, so that every test reads the run as it was.
+"""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import date
@@ -9,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 import pytest
 
 from orchestration.definitions import defs
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_run_config
 from warehouse.config import PROJECT_DIR, dbt_env
+from warehouse.refresh import BuildState, state_dir
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -128,3 +136,61 @@ def landing_files(landing: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+def clone_place(place: Place, root: Path) -> Place:
+    """A copy of a place a run has left (landing zone, warehouse with its refresh record,
+    outbox, BI copy) under `root`, as if that run had been made there: the record names the
+    copy's landing zone, and the copied files keep their sizes and modification times."""
+    clone = Place(
+        root,
+        root / "landing",
+        root / "warehouse.duckdb",
+        root / "outbox",
+        root / "published" / "tiktok_one_bi.duckdb",
+    )
+    shutil.copytree(place.landing, clone.landing)
+    shutil.copy2(place.warehouse, clone.warehouse)
+    shutil.copytree(state_dir(place.warehouse), state_dir(clone.warehouse))
+    state = BuildState.load(clone.warehouse)
+    state.landing_dir = str(clone.landing.resolve())
+    state.save(clone.warehouse)
+    if place.outbox.exists():
+        shutil.copytree(place.outbox, clone.outbox)
+    if place.published.exists():
+        clone.published.parent.mkdir(parents=True)
+        shutil.copy2(place.published, clone.published)
+    return clone
+
+
+@dataclass
+class DailyRun:
+    """The daily job as of a day on a place, its result and the instance it ran on."""
+
+    place: Place
+    result: dg.ExecuteInProcessResult
+    instance: dg.DagsterInstance
+
+
+def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[dg.AssetCheckKey, bool]:
+    return {
+        evaluation.asset_check_key: evaluation.passed
+        for evaluation in result.get_asset_check_evaluations()
+    }
+
+
+def failed_with_error(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    }
+
+
+def publication(path: Path) -> tuple[Any, ...]:
+    """The BI copy's (as_of_date, run_id)."""
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        row = connection.execute("select as_of_date, run_id from meta.publication").fetchone()
+    finally:
+        connection.close()
+    assert row is not None
+    return row

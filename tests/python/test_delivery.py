@@ -1,16 +1,22 @@
 """What leaves the warehouse, without Dagster: the notifications outbox and the BI copy.
 
-Both run on a copy of the fixture warehouse (the session's is open read-only).
+The outbox table is the dbt model `outbox.tier_events`, appended day by day and never
+rewritten; `warehouse.outbox.export_day` writes a day's file from it. The fast tests export
+from a copy of the fixture warehouse (whose first build wrote its as-of date's events); the
+slow one builds the outbox with plain dbt on a copy, as of an earlier day and then as of the
+fixture's, to see it catch up, never rewrite a day, and refuse a table of another shape.
+Everything runs on copies (the session's fixture warehouse is open read-only).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import stat
 import subprocess
 import sys
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,8 +24,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.fixtures import FIXTURE_AS_OF
-from warehouse.outbox import event_file, replace_days, write_day_file
+from warehouse.outbox import EVENT_SCHEMA, DayNotWritten, event_file, export_day
 from warehouse.publish import STORAGE_VERSION, publish_marts, published_as_of
 
 TIER_MARTS = [
@@ -30,6 +37,7 @@ TIER_MARTS = [
     "fct_downgrade_warnings",
     "fct_tier_changes",
 ]
+KEEP_TIER_BY = date(2026, 4, 5)
 
 
 @pytest.fixture
@@ -39,24 +47,151 @@ def warehouse_copy(fixture_warehouse: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def write_outbox(warehouse: Path, outbox: Path, first: date, last: date) -> list[Path]:
-    connection = duckdb.connect(str(warehouse))
+def export(warehouse: Path, outbox: Path, *days: date) -> list[Path]:
+    connection = duckdb.connect(str(warehouse), read_only=True)
     try:
-        replace_days(connection, first, last)
-        days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
-        return [write_day_file(connection, outbox, day) for day in days]
+        return [export_day(connection, outbox, day)[0] for day in days]
     finally:
         connection.close()
 
 
-def test_the_outbox_holds_each_days_tier_events(warehouse_copy, tmp_path):
+def rows(file: Path) -> list[dict]:
+    return pq.read_table(file).to_pylist()
+
+
+def table_rows(warehouse: Path, where: str = "true", params: list | None = None) -> list[tuple]:
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return connection.execute(
+            f"select * from outbox.tier_events where {where} order by all", params or []
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def test_the_as_of_days_file_holds_that_days_events_from_the_outbox_table(warehouse_copy, tmp_path):
     outbox = tmp_path / "outbox"
-    files = write_outbox(warehouse_copy, outbox, date(2026, 3, 1), FIXTURE_AS_OF)
-    assert len(files) == 31
-    assert files[-1] == outbox / "tier_events" / "date=2026-03-31" / "events.parquet"
-    # acc_historical_basis (warehouse/fixtures/tiering.py): warned on its 25th day below
-    # essential (03-26), downgraded to none on the 30th (03-31).
-    warning = pq.read_table(event_file(outbox, date(2026, 3, 26))).to_pylist()
+    [file] = export(warehouse_copy, outbox, FIXTURE_AS_OF)
+    assert file == outbox / "tier_events" / "date=2026-03-31" / "events.parquet"
+    assert pq.read_schema(file).remove_metadata() == EVENT_SCHEMA
+    events = rows(file)
+    # acc_historical_basis (warehouse/fixtures/tiering.py): downgraded to none on 03-31.
+    assert ("acc_historical_basis", "downgrade", "in_product") in [
+        (row["account_id"], row["event_type"], row["channel"]) for row in events
+    ]
+    # The file is the table's rows of that day, in the file's order.
+    in_table = table_rows(warehouse_copy, "event_date = ?", [FIXTURE_AS_OF])
+    assert sorted(tuple(row.values()) for row in events) == in_table
+    keys = [
+        (row["event_date"], row["account_id"], row["event_type"], row["channel"]) for row in events
+    ]
+    assert keys == sorted(keys)
+
+
+def test_a_warning_on_the_as_of_date_carries_what_keeps_the_tier(warehouse_copy, tmp_path):
+    [file] = export(warehouse_copy, tmp_path / "outbox", FIXTURE_AS_OF)
+    today = rows(file)
+    # acc_warned_on_as_of (warehouse/fixtures/tiering.py): warned on the as-of date, 25 days
+    # below classic, with 2,500 spent in the 29 days up to it: 7,500 on 04-01 keeps classic,
+    # and 04-05 (its scheduled downgrade date) is the last day to reach 10,000.
+    assert [
+        (row["channel"], row["spend_to_keep_tier_usd"], row["keep_tier_by"])
+        for row in today
+        if row["account_id"] == "acc_warned_on_as_of"
+    ] == [
+        ("email", Decimal("7500.00"), KEEP_TIER_BY),
+        ("in_product", Decimal("7500.00"), KEEP_TIER_BY),
+    ]
+    # A downgrade (acc_historical_basis's, on the as-of date) has nothing to keep.
+    others = [row for row in today if row["event_type"] != "downgrade_warning"]
+    assert others
+    assert {(row["spend_to_keep_tier_usd"], row["keep_tier_by"]) for row in others} == {
+        (None, None)
+    }
+
+
+def test_exporting_a_day_again_writes_the_same_bytes(warehouse_copy, tmp_path):
+    outbox = tmp_path / "outbox"
+    [file] = export(warehouse_copy, outbox, FIXTURE_AS_OF)
+    before = file.read_bytes()
+    export(warehouse_copy, outbox, FIXTURE_AS_OF)
+    assert file.read_bytes() == before
+    assert not list(outbox.rglob("*.tmp"))
+
+
+def test_a_day_the_table_holds_no_events_for_is_an_empty_file(warehouse_copy, tmp_path):
+    """The first build wrote its as-of date only: an earlier day has no events in the table."""
+    day = FIXTURE_AS_OF - timedelta(days=1)
+    assert table_rows(warehouse_copy, "event_date = ?", [day]) == []
+    [file] = export(warehouse_copy, tmp_path / "outbox", day)
+    assert pq.read_metadata(file).num_rows == 0
+    assert pq.read_schema(file).remove_metadata() == EVENT_SCHEMA
+
+
+def test_a_day_after_the_warehouses_as_of_date_is_refused(warehouse_copy, tmp_path):
+    outbox = tmp_path / "outbox"
+    with pytest.raises(DayNotWritten) as refused:
+        export(warehouse_copy, outbox, FIXTURE_AS_OF + timedelta(days=1))
+    assert str(refused.value) == (
+        "The warehouse is built as of 2026-03-31, before 2026-04-01: build it as of 2026-04-01 "
+        "or later (the warehouse_build job), then export the day."
+    )
+    assert not outbox.exists()
+
+
+# --- The outbox model, built with plain dbt ---------------------------------------------------
+
+FIRST_DAY = date(2026, 3, 20)  # a day with events (acc_two_step_drop is downgraded)
+
+
+def dbt_outbox(
+    landing: Path, warehouse: Path, target: Path, as_of: date
+) -> subprocess.CompletedProcess[str]:
+    """`dbt run` of the as-of date and the outbox model alone: the marts stay as built."""
+    return subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
+            "run",
+            "--select",
+            "int_as_of_date",
+            "outbox_tier_events",
+            "--target-path",
+            str(target),
+            "--vars",
+            json.dumps({"as_of_date": as_of.isoformat()}),
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(landing, warehouse),
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.slow
+def test_the_outbox_catches_up_missed_days_and_never_rewrites_one(
+    fixture_warehouse, fixture_landing, tmp_path
+):
+    """A copy of the fixture warehouse with no outbox yet: a build as of 03-20 writes that day;
+    a build as of 03-31 writes the days since, each day's file its own events; a build as of
+    an earlier day or the same day again writes nothing; a table of another shape is refused
+    and kept."""
+    warehouse, outbox, target = tmp_path / "warehouse.duckdb", tmp_path / "outbox", tmp_path / "t"
+    shutil.copyfile(fixture_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("drop table outbox.tier_events")
+
+    first = dbt_outbox(fixture_landing, warehouse, target, FIRST_DAY)
+    assert first.returncode == 0, first.stdout[-3000:]
+    assert {row[1] for row in table_rows(warehouse)} == {FIRST_DAY}
+    caught_up = dbt_outbox(fixture_landing, warehouse, target, FIXTURE_AS_OF)
+    assert caught_up.returncode == 0, caught_up.stdout[-3000:]
+    written = table_rows(warehouse)
+    days = [FIRST_DAY + timedelta(days=n) for n in range((FIXTURE_AS_OF - FIRST_DAY).days + 1)]
+    files = export(warehouse, outbox, *days)
+
+    # acc_historical_basis: warned on its 25th day below essential (03-26), downgraded to none
+    # on the 30th (03-31).
+    warning = rows(event_file(outbox, date(2026, 3, 26)))
     assert [
         (row["event_type"], row["channel"], row["from_tier"], row["to_tier"])
         for row in warning
@@ -65,96 +200,40 @@ def test_the_outbox_holds_each_days_tier_events(warehouse_copy, tmp_path):
         ("downgrade_warning", "email", "essential", "none"),
         ("downgrade_warning", "in_product", "essential", "none"),
     ]
-    downgrade = pq.read_table(event_file(outbox, FIXTURE_AS_OF)).to_pylist()
-    assert ("acc_historical_basis", "downgrade", "in_product") in [
-        (row["account_id"], row["event_type"], row["channel"]) for row in downgrade
-    ]
-    # The files and the table hold the same events, each day's only its own.
-    connection = duckdb.connect(str(warehouse_copy), read_only=True)
-    try:
-        in_table = connection.execute("select count(*) from outbox.tier_events").fetchone()
-        assert in_table == (sum(pq.read_metadata(file).num_rows for file in files),)
-        for file in files:
-            day = date.fromisoformat(file.parent.name.removeprefix("date="))
-            assert {row["event_date"] for row in pq.read_table(file).to_pylist()} <= {day}
-    finally:
-        connection.close()
-
-
-def test_a_warning_on_the_as_of_date_carries_what_keeps_the_tier(warehouse_copy, tmp_path):
-    outbox = tmp_path / "outbox"
-    write_outbox(warehouse_copy, outbox, date(2026, 3, 27), FIXTURE_AS_OF)
-    # acc_warned_on_as_of (warehouse/fixtures/tiering.py): warned on the as-of date, 25 days
-    # below classic, with 2,500 spent in the 29 days up to it: 7,500 on 04-01 keeps classic,
-    # and 04-05 (its scheduled downgrade date) is the last day to reach 10,000.
-    today = pq.read_table(event_file(outbox, FIXTURE_AS_OF)).to_pylist()
-    warning = date(2026, 4, 5)
-    assert [
-        (row["channel"], row["spend_to_keep_tier_usd"], row["keep_tier_by"])
-        for row in today
-        if row["account_id"] == "acc_warned_on_as_of"
-    ] == [("email", Decimal("7500.00"), warning), ("in_product", Decimal("7500.00"), warning)]
-    # A downgrade (acc_historical_basis's, on the as-of date) has nothing to keep.
-    others = [row for row in today if row["event_type"] != "downgrade_warning"]
-    assert others
-    assert {(row["spend_to_keep_tier_usd"], row["keep_tier_by"]) for row in others} == {
-        (None, None)
-    }
-    # acc_below_29_days was warned on 03-27: the outlook as of 03-31 is not that day's.
-    earlier = pq.read_table(event_file(outbox, date(2026, 3, 27))).to_pylist()
+    # acc_below_29_days was warned on 03-27: a caught-up day carries no outlook (the tier
+    # outlook is the as-of date's only); the as-of date's warning does.
+    earlier = rows(event_file(outbox, date(2026, 3, 27)))
     assert [
         (row["event_type"], row["spend_to_keep_tier_usd"], row["keep_tier_by"])
         for row in earlier
         if row["account_id"] == "acc_below_29_days"
     ] == [("downgrade_warning", None, None)] * 2
+    assert [
+        (row["channel"], row["spend_to_keep_tier_usd"])
+        for row in rows(event_file(outbox, FIXTURE_AS_OF))
+        if row["account_id"] == "acc_warned_on_as_of"
+    ] == [("email", Decimal("7500.00")), ("in_product", Decimal("7500.00"))]
+    # Each day's file holds its own events, all of the table's, each event once.
+    assert sum(pq.read_metadata(file).num_rows for file in files) == len(written)
+    for day, file in zip(days, files, strict=True):
+        assert {row["event_date"] for row in rows(file)} <= {day}
+    assert len({row[0] for row in written}) == len(written)
 
+    # Events already written are never rewritten: as of an earlier day, or the same day again.
+    for as_of in (date(2026, 3, 28), FIXTURE_AS_OF):
+        again = dbt_outbox(fixture_landing, warehouse, target, as_of)
+        assert again.returncode == 0, again.stdout[-3000:]
+        assert table_rows(warehouse) == written
 
-def test_an_outbox_table_written_before_the_outlook_gets_its_columns(warehouse_copy, tmp_path):
-    connection = duckdb.connect(str(warehouse_copy))
-    try:
-        connection.execute(
-            """
-            create schema if not exists outbox;
-            create table outbox.tier_events (
-                event_id varchar not null, event_date date not null, event_type varchar not null,
-                channel varchar not null, account_id varchar not null, from_tier varchar,
-                to_tier varchar, scheduled_downgrade_date date
-            );
-            """
-        )
-    finally:
-        connection.close()
-    write_outbox(warehouse_copy, tmp_path / "outbox", FIXTURE_AS_OF, FIXTURE_AS_OF)
-    connection = duckdb.connect(str(warehouse_copy), read_only=True)
-    try:
-        kept = connection.execute(
-            """
-            select spend_to_keep_tier_usd, keep_tier_by from outbox.tier_events
-            where account_id = 'acc_warned_on_as_of' and channel = 'email'
-            """
-        ).fetchall()
-    finally:
-        connection.close()
-    assert kept == [(Decimal("7500.00"), date(2026, 4, 5))]
-
-
-def test_rewriting_a_day_writes_the_same_bytes_and_no_duplicates(warehouse_copy, tmp_path):
-    outbox = tmp_path / "outbox"
-    first = write_outbox(warehouse_copy, outbox, date(2026, 3, 20), FIXTURE_AS_OF)
-    before = {file: file.read_bytes() for file in first}
-    # The last day again on its own, then the whole window again.
-    write_outbox(warehouse_copy, outbox, FIXTURE_AS_OF, FIXTURE_AS_OF)
-    write_outbox(warehouse_copy, outbox, date(2026, 3, 20), FIXTURE_AS_OF)
-    assert {file: file.read_bytes() for file in first} == before
-    assert not list(outbox.rglob("*.tmp"))
-    connection = duckdb.connect(str(warehouse_copy), read_only=True)
-    try:
-        duplicates = connection.execute(
-            "select event_id from outbox.tier_events group by event_id having count(*) > 1"
-        ).fetchall()
-    finally:
-        connection.close()
-    assert duplicates == []
+    # A table of another shape (say, written before the outlook's columns) stops the model.
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("alter table outbox.tier_events drop column keep_tier_by")
+    refused = dbt_outbox(fixture_landing, warehouse, target, FIXTURE_AS_OF)
+    assert refused.returncode != 0
+    assert "outbox_tier_events" in refused.stdout
+    assert "out of sync" in refused.stdout, refused.stdout[-3000:]
+    kept = table_rows(warehouse)
+    assert kept == [row[:-1] for row in written]
 
 
 READER = textwrap.dedent(
