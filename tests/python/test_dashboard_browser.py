@@ -3,7 +3,7 @@
 The server is started the way `make dashboard` starts it (dashboard.serve), on a free loopback
 port, reading the session's published fixture copy, and stopped at the end. Each page must load
 without an error, draw every chart it is expected to draw with marks in it, and leave a
-screenshot under target/dashboard/. `make browser` (run by `make test`) installs Chromium.
+screenshot under target/dashboard/. `make browser` (run by `make test-all`) installs Chromium.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from dashboard.browser import (
     switch_page,
 )
 from warehouse.config import PROJECT_DIR
+
+pytestmark = pytest.mark.slow
 
 SCREENSHOTS = PROJECT_DIR / "target" / "dashboard"
 WAIT_SECONDS = 60

@@ -148,6 +148,9 @@ def test_a_mart_spend_day_that_differs_from_staging_fails(planted):
     assert outcome.metrics["difference_usd"] == 25.0
     assert outcome.message is not None
     assert "on 1 day(s)" in outcome.message and "2026-03-01" in outcome.message
+    # The likely cause, and the command that fixes it (test_make_run.py runs that command).
+    assert "Likely cause: the incremental tier models kept days" in outcome.message
+    assert "A full refresh recomputes them: FULL_REFRESH=1 make run" in outcome.message
 
 
 def test_spend_reconciliation_can_be_limited_to_recent_days(planted):

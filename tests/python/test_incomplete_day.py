@@ -10,7 +10,7 @@ a Friday) and holds its last day back. The job runs as the schedule would start 
    back: the volume band on the staged spend fails with a message naming the shortfall, no
    outbox file is written for the day, and the BI copy stays as of the Thursday.
 
-Two dbt builds in all (a full one, then a daily one).
+Two dbt builds in all (a full one, then a daily one). Slow tier: whole Dagster runs.
 """
 
 from __future__ import annotations
@@ -26,25 +26,25 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import defs
-from orchestration.resources import build_resources
+from orchestration.assets.outbox import OUTBOX_FILES_KEY, OUTBOX_TABLE_KEY
+from orchestration.assets.publish import PUBLISHED_KEY
+from tests.python.dagster_runs import (
+    Place,
+    failed_with_error,
+    materialized,
+    run_job,
+    step_failures,
+    use_place,
+)
 from warehouse.generate import generate
 from warehouse.outbox import event_file
+
+pytestmark = pytest.mark.slow
 
 FRIDAY = date(2026, 11, 20)
 THURSDAY = date(2026, 11, 19)
 AD_SPEND = dg.AssetKey(["staging", "stg_ads_manager__ad_spend"])
-OUTBOX_KEY = dg.AssetKey(["outbox", "tier_events"])
-PUBLISHED_KEY = dg.AssetKey(["published", "tiktok_one_bi"])
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
-@dataclass
-class Place:
-    landing: Path
-    warehouse: Path
-    outbox: Path
-    published: Path
+DELIVERED = {OUTBOX_TABLE_KEY, OUTBOX_FILES_KEY, PUBLISHED_KEY}
 
 
 def hold_back_last_day(landing: Path) -> Path:
@@ -113,35 +113,9 @@ def landing_digest(landing: Path) -> dict[str, str]:
     }
 
 
-def run_job(partition: date) -> dg.ExecuteInProcessResult:
-    return defs.resolve_job_def("warehouse_build").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=build_resources(),
-        raise_on_error=False,
-        run_config=QUIET,
-        partition_key=partition.isoformat(),
-    )
-
-
 def evaluation(result: dg.ExecuteInProcessResult, name: str) -> Any:
     [found] = [item for item in result.get_asset_check_evaluations() if item.check_name == name]
     return found
-
-
-def failed_with_error(result: dg.ExecuteInProcessResult) -> set[str]:
-    return {
-        item.check_name
-        for item in result.get_asset_check_evaluations()
-        if not item.passed and item.severity == dg.AssetCheckSeverity.ERROR
-    }
-
-
-def materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
-    return {
-        event.asset_key
-        for event in result.get_asset_materialization_events()
-        if event.asset_key is not None
-    }
 
 
 def published_as_of(path: Path) -> date:
@@ -166,30 +140,22 @@ class Runs:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     root = tmp_path_factory.mktemp("incomplete_day")
-    place = Place(
-        root / "landing",
-        root / "warehouse.duckdb",
-        root / "outbox",
-        root / "published" / "tiktok_one_bi.duckdb",
-    )
-    generate(place.landing, accounts=200, days=120, seed=7, end_date=FRIDAY)
-    held = hold_back_last_day(place.landing)
+    landing = root / "landing"
+    generate(landing, accounts=200, days=120, seed=7, end_date=FRIDAY)
+    held = hold_back_last_day(landing)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("LANDING_DIR", str(place.landing))
-        monkeypatch.setenv("WAREHOUSE_PATH", str(place.warehouse))
-        monkeypatch.setenv("OUTBOX_DIR", str(place.outbox))
-        monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(place.published))
-        monkeypatch.setenv("DBT_TARGET_PATH", str(root / "dbt"))
-        normal = run_job(THURSDAY)
+        place = use_place(monkeypatch, root, landing)
+        instance = dg.DagsterInstance.ephemeral()
+        normal = run_job(THURSDAY, instance)
         reporting = land_half_of_the_day(held, place.landing)
         before = landing_digest(place.landing)
-        incomplete = run_job(FRIDAY)
+        incomplete = run_job(FRIDAY, instance)
         yield Runs(place, normal, incomplete, reporting, before)
 
 
 def test_a_normal_day_passes_and_is_delivered(runs):
     result = runs.normal
-    assert result.success
+    assert result.success, step_failures(result)
     assert failed_with_error(result) == set()
     volume = evaluation(result, "ad_spend_volume")
     assert volume.passed
@@ -200,7 +166,7 @@ def test_a_normal_day_passes_and_is_delivered(runs):
         <= metadata["accounts_reporting"]
         <= metadata["accounts_reporting_upper_bound"]
     )
-    assert {OUTBOX_KEY, PUBLISHED_KEY} <= materialized(result)
+    assert DELIVERED <= materialized(result)
     assert event_file(runs.place.outbox, THURSDAY).exists()
     assert published_as_of(runs.place.published) == THURSDAY
 
@@ -218,7 +184,7 @@ def test_a_day_with_half_the_accounts_missing_is_held_back(runs):
     assert "ad_spend on 2026-11-20 (Friday) is far below its band" in message
     assert f"accounts reporting {runs.accounts_reporting} arrived, expected at least" in message
     # Neither the outbox nor the BI copy moved to the Friday.
-    assert not {OUTBOX_KEY, PUBLISHED_KEY} & materialized(result)
+    assert not DELIVERED & materialized(result)
     assert not event_file(runs.place.outbox, FRIDAY).exists()
     assert published_as_of(runs.place.published) == THURSDAY
     connection = duckdb.connect(str(runs.place.warehouse), read_only=True)

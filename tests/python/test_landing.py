@@ -1,18 +1,24 @@
 """Bad input: every raw row is staged, superseded by a restatement, or quarantined with a
-reason; a landing zone that breaks the contract stops the build with a message naming it."""
+reason; a landing zone that breaks the contract stops the build with a message naming it; the
+latest spend day is the same for `make run` (Python) and for dbt."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from warehouse.config import PROJECT_DIR, dbt_env
-from warehouse.fixtures import build_fixture_landing
+from warehouse.contract import LANDING_SCHEMAS, write_landing_table
+from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+from warehouse.landing import latest_spend_date
 
 
 def test_every_raw_row_is_accounted_for(warehouse):
@@ -181,3 +187,92 @@ def test_a_file_that_is_not_parquet_stops_the_run_naming_it(guarded_landing, tmp
     assert f"Landing file not read: {restatement} is not a Parquet file" in result.stdout
     assert "notes.txt" not in result.stdout
     assert _files(landing) == before
+
+
+# --- The latest spend day: one definition, a Python copy for `make run` ----------------------
+
+
+def _spend_row(account_id: str, day: date, reported_at: datetime, spend: str = "10.00") -> dict:
+    return {
+        "account_id": account_id,
+        "spend_date": day,
+        "campaign_id": "cmp_edge",
+        "campaign_type": "auction",
+        "creative_id": f"cr_edge_{day}",
+        "is_tiktok_one_creative": True,
+        "spend": Decimal(spend),
+        "currency": "USD",
+        "reported_at": reported_at,
+    }
+
+
+RESTATED_DAY = FIXTURE_AS_OF + timedelta(days=3)
+
+
+def edge_landing(root: Path) -> Path:
+    """The fixture landing zone (spend up to the as-of date) plus rows after it that decide
+    the latest spend day: a row dated after its report (not counted), the same after its
+    report in UTC but not in Tokyo (not counted), one with no report time (quarantined, not
+    counted), and a row first reported too early, restated by a later report that covers
+    its day (counted), for an account the landing zone does not know (quarantined in
+    staging, yet its report still covers the day)."""
+    landing = build_fixture_landing(root / "landing")
+    early = datetime(2026, 4, 1, 8)
+    write_landing_table(
+        landing,
+        "ad_spend",
+        [
+            _spend_row("acc_historical_basis", FIXTURE_AS_OF + timedelta(days=20), early),
+            _spend_row("acc_historical_basis", FIXTURE_AS_OF + timedelta(days=15), early)
+            | {"reported_at": None},
+            _spend_row("acc_not_in_accounts", RESTATED_DAY, early),
+        ],
+        "edge.parquet",
+    )
+    write_landing_table(
+        landing,
+        "ad_spend",
+        [_spend_row("acc_not_in_accounts", RESTATED_DAY, datetime(2026, 4, 2, 12), "12.00")],
+        "edge-restated.parquet",
+    )
+    schema = LANDING_SCHEMAS["ad_spend"]
+    tokyo = schema.set(
+        schema.get_field_index("reported_at"),
+        pa.field("reported_at", pa.timestamp("us", "Asia/Tokyo")),
+    )
+    # 2026-04-04 02:00 in Tokyo is 04-03 17:00 UTC: a report of 04-03, which cannot cover 04-05.
+    reported = datetime(2026, 4, 4, 2, tzinfo=timezone(timedelta(hours=9)))
+    row = _spend_row("acc_historical_basis", FIXTURE_AS_OF + timedelta(days=5), reported)
+    pq.write_table(
+        pa.Table.from_pylist([row], schema=tokyo), landing / "ad_spend" / "edge-tokyo.parquet"
+    )
+    return landing
+
+
+def test_make_runs_latest_spend_day_is_dbts(tmp_path):
+    """`make run`'s default as-of date (warehouse/landing.py) and dbt's (int_as_of_date built
+    without the as_of_date var, macros/as_of_date.sql) agree on a landing zone whose latest
+    rows are each counted or not for a different reason."""
+    landing = edge_landing(tmp_path)
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = subprocess.run(
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
+            "run",
+            "--select",
+            "int_as_of_date",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(landing, warehouse),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        [(dbts,)] = connection.execute(
+            "select as_of_date from intermediate.int_as_of_date"
+        ).fetchall()
+    assert latest_spend_date(landing) == dbts
+    assert dbts == RESTATED_DAY  # each later row was left out, the restatement counted

@@ -1,12 +1,14 @@
 """`make run` and `make generate` as a user types them, with every setting pointed at a
 temporary place: a landing zone is never written to or deleted from, a failure prints one
-message naming the problem and the fix (no traceback) and exits non-zero, the BI copy is
-replaced only by a successful run, and a run leaves one log file, shows in the Dagster
-instance's history and keeps logs and dbt's folders bounded.
+message naming the problem and the fix (no traceback, no terminal colour codes) and exits
+non-zero, the BI copy is replaced only by a successful run, and a run leaves one log file,
+shows in the Dagster instance's history with every asset it materialized, and keeps logs and
+dbt's folders bounded.
 
-Most failures stop before Dagster starts (a few seconds each, most of it `dbt parse`); one
-failure goes through the Dagster job into dbt's landing contract check, and one run succeeds
-on the fixture landing zone.
+Slow tier (each `make` runs `dbt parse` at least): most failures stop before Dagster starts;
+two go through the Dagster job into dbt's on-run-start checks, one into a model that fails
+(in a copy of the project with the model edited), and one run succeeds on the fixture landing
+zone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import textwrap
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -28,35 +31,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.assets.dbt import manifest, unique_ids_by_key
+from orchestration.assets.outbox import OUTBOX_FILES_KEY
+from orchestration.assets.publish import PUBLISHED_KEY
+from orchestration.definitions import defs
+from tests.python.dagster_runs import clone_place
+from tests.python.project_copy import SETTINGS, Project, clean_env
+from warehouse.compare import relations_differ
 from warehouse.config import PROJECT_DIR
 from warehouse.contract import write_landing_table
-from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+from warehouse.fixtures import FIXTURE_AS_OF
 from warehouse.generate import SAMPLE_MARKER
 from warehouse.housekeeping import DBT_RUN_FOLDERS_KEPT, RUN_LOGS_KEPT
 from warehouse.landing import missing_sources
 from warehouse.publish import publish_marts
 
-# Settings a test sets itself; inherited values (say from `make test`) are dropped.
-SETTINGS = (
-    "LANDING_DIR",
-    "SAMPLE_LANDING_DIR",
-    "WAREHOUSE_PATH",
-    "PUBLISHED_WAREHOUSE_PATH",
-    "OUTBOX_DIR",
-    "AS_OF_DATE",
-    "DAGSTER_HOME",
-    "RUN_LOG_DIR",
-    "DBT_TARGET_PATH",
-    "WAREHOUSE_ENGINE",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "MAKELEVEL",
-)
-
 
 def make(*args: str, **settings: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {name: value for name, value in os.environ.items() if name not in SETTINGS}
-    env.update({name: str(value) for name, value in settings.items()})
+    env = clean_env(**settings)
     return subprocess.run(["make", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
 
 
@@ -85,11 +77,6 @@ class Place:
             "DAGSTER_HOME": self.root / "dagster_home",
             "RUN_LOG_DIR": self.root / "logs",
         } | more
-
-
-@pytest.fixture(scope="module")
-def fixture_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_fixture_landing(tmp_path_factory.mktemp("make_run") / "landing")
 
 
 @pytest.fixture(scope="module")
@@ -122,12 +109,15 @@ def place_for(root: Path, fixture_landing: Path, bi_copy: Path) -> Place:
 
 
 def assert_one_message(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit status not zero, one line `make run: ...` with each expected text, no traceback,
+    no terminal codes (a colour or a cursor move is an escape character)."""
     assert result.returncode != 0
     messages = [line for line in result.stderr.splitlines() if line.startswith("make run:")]
     assert len(messages) == 1, result.stderr
     for text in expected:
         assert text in messages[0], messages[0]
     assert "Traceback" not in result.stdout + result.stderr
+    assert "\x1b" not in result.stdout + result.stderr
 
 
 # --- Failures found before the run starts ------------------------------------------------------
@@ -154,6 +144,7 @@ def _nothing(place: Place) -> None:
     pass
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("damage", "settings", "expected"),
     [
@@ -173,10 +164,10 @@ def _nothing(place: Place) -> None:
         ),
         (
             _nothing,
-            {"AS_OF_DATE": "2026-04-05"},
+            {"AS_OF_DATE": "2023-12-31"},
             [
-                "AS_OF_DATE=2026-04-05 is after the latest spend in the landing zone (2026-03-31)",
-                "Use AS_OF_DATE=2026-03-31 or earlier",
+                "No outbox day for the as-of date 2023-12-31: as-of dates run from 2024-01-01",
+                "Set AS_OF_DATE to a day in that range",
             ],
         ),
         (_empty_spend, {}, ["No spend in ", "/ad_spend", "Deliver the ad_spend files"]),
@@ -194,13 +185,13 @@ def _nothing(place: Place) -> None:
     ids=[
         "incomplete_landing",
         "invalid_as_of",
-        "as_of_after_spend",
+        "as_of_before_the_outbox",
         "empty_spend",
         "unknown_engine",
         "truncated",
     ],
 )
-def test_a_bad_landing_zone_or_as_of_date_stops_make_run_with_one_message(
+def test_a_bad_landing_zone_or_as_of_date_stops_make_run_before_dagster(
     fixture_landing, bi_copy, tmp_path, damage, settings, expected
 ):
     place = place_for(tmp_path, fixture_landing, bi_copy)
@@ -208,10 +199,32 @@ def test_a_bad_landing_zone_or_as_of_date_stops_make_run_with_one_message(
     landing_before, published_before = tree(place.landing), tree(place.published.parent)
     result = make("run", **place.settings(**settings))
     assert_one_message(result, *expected)
+    assert "through Dagster" not in result.stdout
     assert tree(place.landing) == landing_before
     assert tree(place.published.parent) == published_before
     assert not (tmp_path / "sample").exists()  # no sample made in place of real data
     assert not place.warehouse.exists()
+
+
+@pytest.mark.slow
+def test_an_as_of_date_after_the_latest_spend_is_refused_by_dbts_hook(
+    fixture_landing, bi_copy, tmp_path
+):
+    """The one guard of "no as-of date after the latest spend" is dbt's on-run-start hook:
+    `make run` passes the date to the job, whose dbt step stops before building anything."""
+    place = place_for(tmp_path, fixture_landing, bi_copy)
+    landing_before, published_before = tree(place.landing), tree(place.published.parent)
+    result = make("run", **place.settings(AS_OF_DATE="2026-04-05"))
+    assert_one_message(
+        result,
+        "dbt stopped before building anything: as_of_date 2026-04-05 is after the latest "
+        f"spend_date in {place.landing}/ad_spend (2026-03-31)",
+        "Build as of 2026-03-31 or earlier",
+        f"The BI copy {place.published} was not replaced",
+    )
+    assert "Building as of 2026-04-05 through Dagster" in result.stdout
+    assert tree(place.landing) == landing_before
+    assert tree(place.published.parent) == published_before
 
 
 HOLDER = textwrap.dedent(
@@ -226,6 +239,7 @@ HOLDER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_warehouse_held_by_another_process_is_named_with_its_pid(
     fixture_landing, bi_copy, tmp_path
 ):
@@ -259,6 +273,7 @@ def test_a_warehouse_held_by_another_process_is_named_with_its_pid(
 # --- The generated sample ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_without_landing_dir_make_run_generates_a_sample_in_its_own_folder(
     fixture_landing, bi_copy, tmp_path
 ):
@@ -280,6 +295,7 @@ def test_without_landing_dir_make_run_generates_a_sample_in_its_own_folder(
     assert tree(place.landing) == before
 
 
+@pytest.mark.slow
 def test_make_generate_never_writes_into_a_folder_it_did_not_make(fixture_landing, tmp_path):
     landing = tmp_path / "landing"
     shutil.copytree(fixture_landing, landing)
@@ -308,6 +324,7 @@ def test_make_generate_never_writes_into_a_folder_it_did_not_make(fixture_landin
 # --- Through the Dagster job -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_wrong_column_type_is_named_from_dbt_and_the_bi_copy_is_kept(
     fixture_landing, bi_copy, tmp_path
 ):
@@ -363,6 +380,7 @@ def successful_run(fixture_landing, bi_copy, tmp_path_factory) -> Success:
     return Success(place, result, landing_before, target)
 
 
+@pytest.mark.slow
 def test_make_run_builds_and_publishes_beside_the_warehouse(successful_run):
     result, place = successful_run.result, successful_run.place
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -378,6 +396,7 @@ def test_make_run_builds_and_publishes_beside_the_warehouse(successful_run):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_make_run_keeps_one_log_per_run_and_the_last_ones_only(successful_run):
     logs = successful_run.place.root / "logs"
     runs = sorted(path.name for path in logs.glob("*_as-of-*.log"))
@@ -394,6 +413,7 @@ def test_make_run_keeps_one_log_per_run_and_the_last_ones_only(successful_run):
     assert any(not name.startswith("warehouse_dbt_build-old") for name in folders)
 
 
+@pytest.mark.slow
 def test_make_run_is_in_the_dagster_instance_history(successful_run):
     home = successful_run.place.root / "dagster_home"
     assert (home / "dagster.yaml").read_text() == (
@@ -406,6 +426,31 @@ def test_make_run_is_in_the_dagster_instance_history(successful_run):
     ]
 
 
+@pytest.mark.slow
+def test_the_dagster_instance_records_every_warehouse_asset_and_the_outbox_day(successful_run):
+    """What the UI shows after `make run`, read through the instance: every dbt model and seed
+    and the BI copy materialized by the run, none of them partitioned, and the outbox files'
+    partition of the as-of date."""
+    assert successful_run.result.returncode == 0
+    dbt_keys = set(unique_ids_by_key(manifest()["nodes"]))
+    warehouse_keys = dbt_keys | {PUBLISHED_KEY}
+    asset_graph = defs.resolve_asset_graph()
+    # Nothing else is materialized by the job but the outbox's day files.
+    assert set(asset_graph.materializable_asset_keys) == warehouse_keys | {OUTBOX_FILES_KEY}
+    home = successful_run.place.root / "dagster_home"
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs()
+        unrecorded = []
+        for key in sorted(warehouse_keys):
+            event = instance.get_latest_materialization_event(key)
+            if event is None or event.run_id != run.run_id:
+                unrecorded.append(key.to_user_string())
+            elif event.dagster_event is None or event.dagster_event.partition is not None:
+                unrecorded.append(f"{key.to_user_string()} (partitioned)")
+        assert unrecorded == []
+        assert instance.get_materialized_partitions(OUTBOX_FILES_KEY) == {FIXTURE_AS_OF.isoformat()}
+
+
 def test_make_run_and_the_dagster_ui_share_the_project_instance():
     env = {name: value for name, value in os.environ.items() if name not in SETTINGS}
     for target in ("run", "dagster-dev"):
@@ -413,3 +458,75 @@ def test_make_run_and_the_dagster_ui_share_the_project_instance():
             ["make", "-n", target], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
         )
         assert f"DAGSTER_HOME={PROJECT_DIR}/.dagster_home" in dry_run.stdout, target
+
+
+@pytest.mark.slow
+def test_a_failed_model_reaches_the_console_as_dbts_own_text(fixture_landing, tmp_path):
+    """In a copy of the project whose as-of model casts the date to a number (a type error),
+    `make run` prints the database's error for that model, as dbt reported it (from its
+    artifacts, no colour codes), and leaves the landing zone as it was."""
+    landing = tmp_path / "landing"
+    shutil.copytree(fixture_landing, landing)
+    project = Project(tmp_path, landing)
+    project.edit(
+        "models/intermediate/int_as_of_date.sql",
+        "select cast('{{ requested_as_of }}' as date) as as_of_date",
+        "select cast('{{ requested_as_of }}' as integer) as as_of_date",
+    )
+    before = tree(landing)
+    result = project.make_run(FIXTURE_AS_OF, check=False)
+    assert_one_message(
+        result,
+        "make run: dbt model int_as_of_date error: Conversion Error: Could not convert string "
+        "'2026-03-31' to INT32",
+        f"The BI copy {project.published} was not replaced",
+    )
+    assert tree(landing) == before
+    assert not project.published.exists()
+
+
+@pytest.mark.slow
+def test_a_failed_spend_reconciliation_names_its_cause_and_the_fix_that_works(daily_run, tmp_path):
+    """A warehouse whose incremental tier mart kept a stale day outside the window (as when
+    its refresh record was copied from another warehouse): `make run` stops on the spend
+    reconciliation, naming the day, the likely cause and the full refresh that fixes it; that
+    command then publishes marts equal to those of a clean build of the same landing zone."""
+    place = clone_place(daily_run.place, tmp_path / "place")
+    stale_day = FIXTURE_AS_OF - timedelta(days=80)  # outside the 60-day window
+    with duckdb.connect(str(place.warehouse)) as connection:
+        connection.execute(
+            """
+            update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 25
+            where date_day = ? and account_id = (
+                select min(account_id) from marts.fct_account_tier_daily where date_day = ?
+            )
+            """,
+            [stale_day, stale_day],
+        )
+    settings = {
+        "LANDING_DIR": place.landing,
+        "WAREHOUSE_PATH": place.warehouse,
+        "OUTBOX_DIR": place.outbox,
+        "PUBLISHED_WAREHOUSE_PATH": place.published,
+        "DAGSTER_HOME": tmp_path / "dagster_home",
+        "RUN_LOG_DIR": tmp_path / "logs",
+        "DBT_TARGET_PATH": tmp_path / "target",
+    }
+    landing_before, published_before = tree(place.landing), tree(place.published.parent)
+    stopped = make("run", **settings)
+    assert_one_message(
+        stopped,
+        "make run: check marts/fct_account_tier_daily:gx_spend_reconciled failed: The marts' "
+        f"spend differs from the staged spend on 1 day(s), e.g. {stale_day}",
+        "Likely cause: the incremental tier models kept days",
+        "A full refresh recomputes them: FULL_REFRESH=1 make run",
+        f"The BI copy {place.published} was not replaced",
+    )
+    assert tree(place.published.parent) == published_before
+
+    fixed = make("run", **settings, FULL_REFRESH="1")
+    assert fixed.returncode == 0, fixed.stdout[-3000:] + fixed.stderr[-3000:]
+    assert f"Published for BI (open it read-only): {place.published}" in fixed.stdout
+    # The same landing zone and as-of date as the daily run (the audit names the files' paths).
+    assert relations_differ(place.warehouse, daily_run.place.warehouse, ("marts",)) == []
+    assert tree(place.landing) == landing_before

@@ -1,10 +1,10 @@
-"""The Dagster code location: what it defines, and whole runs of it on the fixture landing zone.
+"""The Dagster code location: what it defines (fast), and whole runs of it (slow).
 
-Two runs of the job, as the schedule or `make run` would start it, in a temporary directory
-(the only dbt invocations here): the first builds, checks, writes the outbox and publishes; the
-second re-runs the same partition while a reader holds the published copy open. A third run
-on a copy of the fixture warehouse with a planted bad tier runs no dbt: only the GX checks,
-the outbox and the publish, which the failed check stops.
+The definitions are read without running anything. The runs read the session's daily run
+(conftest.py, `daily_run`: the job as the schedule starts it, as of the fixture's as-of date,
+on the fixture landing zone) or work on a clone of its place. Two partial runs on a copy of
+the fixture warehouse with a planted fault run no dbt: the GX checks stop the outbox and the
+publish. One partial run of the outbox's day files needs no dbt either.
 """
 
 from __future__ import annotations
@@ -25,19 +25,32 @@ import duckdb
 import pytest
 
 from orchestration.assets.dbt import MART_TABLES
+from orchestration.assets.outbox import OUTBOX_FILES_KEY, OUTBOX_TABLE_KEY
+from orchestration.assets.publish import PUBLISHED_KEY
 from orchestration.checks import GX_CHECK_SPECS
 from orchestration.definitions import defs
 from orchestration.expectations import SUITES
-from orchestration.partitions import AS_OF_START
+from orchestration.partitions import OUTBOX_START, outbox_days
 from orchestration.project import warehouse_dbt_project
-from orchestration.resources import build_resources
-from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+from orchestration.schedules import daily_run_config
+from tests.python.dagster_runs import (
+    Place,
+    check_evaluations,
+    clone_place,
+    failed_with_error,
+    landing_files,
+    materialize,
+    materialized,
+    publication,
+    run_job,
+    step_failures,
+    use_place,
+)
+from warehouse.fixtures import FIXTURE_AS_OF
 from warehouse.outbox import event_file
 
 PARTITION = FIXTURE_AS_OF.isoformat()
-OUTBOX_KEY = dg.AssetKey(["outbox", "tier_events"])
-PUBLISHED_KEY = dg.AssetKey(["published", "tiktok_one_bi"])
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+STAGED_SPEND = dg.AssetKey(["staging", "stg_ads_manager__ad_spend"])
 
 
 @pytest.fixture(scope="module")
@@ -132,48 +145,65 @@ def test_every_gx_suite_is_a_check_of_its_asset_blocking_but_for_the_shifts(asse
         "new_downgrade_warnings_shift",
         "newly_missing_spend_match_shift",
     }
-    assert GX_CHECK_SPECS["ad_spend_volume"].asset_key == dg.AssetKey(
-        ["staging", "stg_ads_manager__ad_spend"]
-    )
-    landing_check = dg.AssetCheckKey(
-        dg.AssetKey(["ads_manager", "ad_spend"]), "spend_reported_for_as_of_date"
-    )
-    assert landing_check in asset_graph.asset_check_keys
+    assert GX_CHECK_SPECS["ad_spend_volume"].asset_key == STAGED_SPEND
 
 
-def test_dagster_freshness_policies_watch_the_outbox_and_the_bi_copy(asset_graph):
+def test_the_landing_zone_is_checked_by_dbts_hook_not_by_a_dagster_check(manifest, asset_graph):
+    """Whether spend was reported for the as-of date is dbt's on-run-start hook's to say, for
+    plain dbt, `make run` and the job alike (test_landing.py, test_make_run.py, below)."""
+    sources = {
+        dg.AssetKey([source["source_name"], source["name"]])
+        for source in manifest["sources"].values()
+    }
+    assert not [key for key in asset_graph.asset_check_keys if key.asset_key in sources]
+    hooks = [node for node in manifest["nodes"].values() if node["resource_type"] == "operation"]
+    assert ["assert_landing_inputs" in hook["raw_code"] for hook in hooks] == [True]
+
+
+def test_dagster_freshness_policies_watch_the_outbox_files_and_the_bi_copy(asset_graph):
     """Both must be written in the 24 hours before 08:00 UTC each day."""
-    for key in (OUTBOX_KEY, PUBLISHED_KEY):
+    for key in (OUTBOX_FILES_KEY, PUBLISHED_KEY):
         policy = asset_graph.get(key).freshness_policy
         assert policy == dg.FreshnessPolicy.cron(
             deadline_cron="0 8 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
         ), key
-    # The marts have none: they are judged by their checks, and delivered through these two.
-    assert asset_graph.get(dg.AssetKey(["marts", "dim_accounts"])).freshness_policy is None
+    # The marts and the outbox table have none: they are judged by their checks, and
+    # delivered through these two.
+    for key in (dg.AssetKey(["marts", "dim_accounts"]), OUTBOX_TABLE_KEY):
+        assert asset_graph.get(key).freshness_policy is None, key
 
 
-def test_the_job_is_partitioned_daily_and_backfills_in_one_run(asset_graph):
-    job = defs.resolve_job_def("warehouse_build")
-    partitions = job.partitions_def
-    assert isinstance(partitions, dg.DailyPartitionsDefinition)
-    assert partitions.get_first_partition_key() == AS_OF_START
-    assert partitions.has_partition_key(PARTITION)
-    for key in [dg.AssetKey(["marts", "fct_account_tier_daily"]), OUTBOX_KEY, PUBLISHED_KEY]:
-        node = asset_graph.get(key)
-        assert node.partitions_def == partitions
-        assert node.backfill_policy == dg.BackfillPolicy.single_run()
+def test_only_the_outbox_files_are_partitioned_one_day_each(asset_graph):
+    """The warehouse holds one as-of state: its assets are not partitioned, and the job's one
+    partitioned asset is the outbox's day files."""
+    partitioned = {
+        key
+        for key in asset_graph.materializable_asset_keys
+        if asset_graph.get(key).partitions_def is not None
+    }
+    assert partitioned == {OUTBOX_FILES_KEY}
+    assert asset_graph.get(OUTBOX_FILES_KEY).partitions_def == outbox_days
+    assert outbox_days.get_first_partition_key() == OUTBOX_START
+    assert outbox_days.has_partition_key(PARTITION)
+    # Today is a day: a landing zone with today's spend can be built and its day exported.
+    assert outbox_days.has_partition_key(datetime.now(UTC).date().isoformat())
+    assert defs.resolve_job_def("warehouse_build").partitions_def == outbox_days
+
+
+def test_what_must_pass_before_the_outbox_and_the_bi_copy(asset_graph):
     # Every mart, and the staged daily sources whose volume bands must pass before a publish.
     assert set(asset_graph.get(PUBLISHED_KEY).parent_keys) == {
         *MART_TABLES,
-        dg.AssetKey(["staging", "stg_ads_manager__ad_spend"]),
+        STAGED_SPEND,
         dg.AssetKey(["staging", "stg_creators__creator_daily_stats"]),
     }
-    assert dg.AssetKey(["staging", "stg_ads_manager__ad_spend"]) in (
-        asset_graph.get(OUTBOX_KEY).parent_keys
+    assert {STAGED_SPEND, dg.AssetKey(["marts", "fct_account_tier_daily"])} <= set(
+        asset_graph.get(OUTBOX_TABLE_KEY).parent_keys
     )
+    assert set(asset_graph.get(OUTBOX_FILES_KEY).parent_keys) == {OUTBOX_TABLE_KEY}
 
 
-def test_the_schedule_builds_the_previous_day():
+def test_the_schedule_builds_the_previous_day_given_as_run_config():
     schedule = defs.resolve_schedule_def("daily_warehouse_build")
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.job_name == "warehouse_build"
@@ -183,103 +213,98 @@ def test_the_schedule_builds_the_previous_day():
     )
     [request] = schedule.evaluate_tick(context).run_requests or []
     assert request.partition_key == PARTITION
+    assert request.run_key == PARTITION
+    assert request.run_config == daily_run_config(PARTITION)
 
 
 # ---------------------------------------------------------------------------------------------
-# Whole runs
+# Partial runs that need no dbt
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Place:
-    root: Path
-    landing: Path
-    warehouse: Path
-    outbox: Path
-    published: Path
+def test_an_as_of_date_that_is_not_a_date_stops_the_job_before_dbt(tmp_path, fixture_landing):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        place = use_place(monkeypatch, tmp_path, fixture_landing)
+        result = run_job(FIXTURE_AS_OF, as_of_date="2026-13-01")
+    assert not result.success
+    assert step_failures(result) == [
+        "as_of_date '2026-13-01' is not a date: give it as YYYY-MM-DD, e.g. 2026-03-31"
+    ]
+    assert not materialized(result)
+    assert not place.warehouse.exists()
 
 
-def use_place(monkeypatch: pytest.MonkeyPatch, root: Path, landing: Path) -> Place:
-    """Point every setting at a temporary place (dbt reads them from the environment)."""
-    place = Place(
-        root,
-        landing,
-        root / "warehouse.duckdb",
-        root / "outbox",
-        root / "published" / "tiktok_one_bi.duckdb",
-    )
-    monkeypatch.setenv("LANDING_DIR", str(place.landing))
-    monkeypatch.setenv("WAREHOUSE_PATH", str(place.warehouse))
-    monkeypatch.setenv("OUTBOX_DIR", str(place.outbox))
-    monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(place.published))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(root / "dbt"))  # dbt's artifacts of each run
-    return place
+def test_a_day_after_the_warehouses_as_of_date_has_no_outbox_file_yet(fixture_warehouse, tmp_path):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
+        shutil.copyfile(fixture_warehouse, place.warehouse)
+        result = materialize(dg.AssetSelection.assets(OUTBOX_FILES_KEY), partition_key="2026-04-01")
+    assert not result.success
+    assert step_failures(result) == [
+        "The warehouse is built as of 2026-03-31, before 2026-04-01: build it as of 2026-04-01 "
+        "or later (the warehouse_build job), then export the day."
+    ]
+    assert not place.outbox.exists()
 
 
-def run_job(**kwargs: Any) -> dg.ExecuteInProcessResult:
-    return defs.resolve_job_def("warehouse_build").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=build_resources(),
-        raise_on_error=False,
-        run_config=QUIET,
-        **kwargs,
-    )
-
-
-def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[dg.AssetCheckKey, bool]:
-    return {
-        evaluation.asset_check_key: evaluation.passed
-        for evaluation in result.get_asset_check_evaluations()
-    }
-
-
-def failed_with_error(result: dg.ExecuteInProcessResult) -> set[str]:
-    return {
-        evaluation.check_name
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
-    }
-
-
-def materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
-    return {
-        event.asset_key
-        for event in result.get_asset_materialization_events()
-        if event.asset_key is not None
-    }
-
-
-def publication(path: Path) -> tuple[Any, ...]:
-    connection = duckdb.connect(str(path), read_only=True)
+def plant_fault(warehouse: Path, as_table: Any) -> None:
+    """One account-day's spend in the tier mart off by a dollar from the staged spend."""
+    connection = duckdb.connect(str(warehouse))
     try:
-        row = connection.execute("select as_of_date, run_id from meta.publication").fetchone()
+        as_table(connection, "marts.fct_account_tier_daily")
+        connection.execute(
+            """
+            update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 1
+            where account_id = 'acc_historical_basis' and date_day = ?
+            """,
+            [FIXTURE_AS_OF],
+        )
     finally:
         connection.close()
-    assert row is not None
-    return row
 
 
-@dataclass
-class FirstRun:
-    place: Place
-    result: dg.ExecuteInProcessResult
-    outbox_bytes: bytes
-
-
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
-    """The job run once for the fixture's as-of date, in a temporary place."""
-    root = tmp_path_factory.mktemp("dagster")
+def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, tmp_path, as_table):
     with pytest.MonkeyPatch.context() as monkeypatch:
-        place = use_place(monkeypatch, root, build_fixture_landing(root / "landing"))
-        result = run_job(partition_key=PARTITION)
-        outbox = event_file(place.outbox, FIXTURE_AS_OF)
-        yield FirstRun(place, result, outbox.read_bytes() if outbox.exists() else b"")
+        place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
+        shutil.copyfile(fixture_warehouse, place.warehouse)
+        plant_fault(place.warehouse, as_table)
+        with duckdb.connect(str(place.warehouse), read_only=True) as connection:
+            outbox_before = connection.execute("from outbox.tier_events order by all").fetchall()
+        # The GX suites, the outbox (its dbt step and its day file) and the publish; not the
+        # build, which would rebuild the marts.
+        instance = dg.DagsterInstance.ephemeral()
+        result = materialize(
+            dg.AssetSelection.assets(OUTBOX_TABLE_KEY, OUTBOX_FILES_KEY, PUBLISHED_KEY)
+            | dg.AssetSelection.checks(*(spec.key for spec in GX_CHECK_SPECS.values())),
+            instance,
+            partition_key=PARTITION,
+        )
+        assert not result.success
+        assert failed_with_error(result) == {"gx_spend_reconciled"}
+        assert not materialized(result)
+        assert not place.published.exists()
+        assert not place.outbox.exists()
+        with duckdb.connect(str(place.warehouse), read_only=True) as connection:
+            assert connection.execute("from outbox.tier_events order by all").fetchall() == (
+                outbox_before
+            )
+        # Publishing on its own later refuses too, while that check's latest result is a failure.
+        alone = materialize(dg.AssetSelection.assets(PUBLISHED_KEY), instance)
+    assert not alone.success
+    [message] = step_failures(alone)
+    assert "gx_spend_reconciled" in message
+    assert not place.published.exists()
 
 
-def test_a_run_builds_checks_and_delivers_everything(first_run, manifest):
-    result = first_run.result
-    assert result.success
+# ---------------------------------------------------------------------------------------------
+# Whole runs (the session's daily run, and runs on clones of its place)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_run_builds_checks_and_delivers_everything(daily_run):
+    result = daily_run.result
+    assert result.success, step_failures(result)
     evaluations = check_evaluations(result)
     assert failed_with_error(result) == set()
     # One warning, which holds nothing back: on the as-of day one of the fixture's members is
@@ -288,7 +313,7 @@ def test_a_run_builds_checks_and_delivers_everything(first_run, manifest):
     assert [(item.check_name, item.severity) for item in warned] == [
         ("tier_change_share_shift", dg.AssetCheckSeverity.WARN)
     ]
-    with duckdb.connect(str(first_run.place.warehouse), read_only=True) as connection:
+    with duckdb.connect(str(daily_run.place.warehouse), read_only=True) as connection:
         changed, members = connection.execute(
             "select count(*) filter (where tier_rank != previous_tier_rank), count(*) "
             "from marts.fct_account_tier_daily where date_day = ?",
@@ -299,16 +324,34 @@ def test_a_run_builds_checks_and_delivers_everything(first_run, manifest):
     assert share in (warned[0].description or "")
     names = {key.name for key in evaluations}
     assert {suite.name for suite in SUITES} <= names
-    assert "spend_reported_for_as_of_date" in names
     assert "unique_dim_accounts_account_id" in names  # a dbt test
-    assert {OUTBOX_KEY, PUBLISHED_KEY, *MART_TABLES} <= materialized(result)
+    assert "unique_outbox_tier_events_event_id" in names  # the outbox's, in its own dbt step
+    assert {OUTBOX_TABLE_KEY, OUTBOX_FILES_KEY, PUBLISHED_KEY, *MART_TABLES} <= materialized(result)
     observed = {event.asset_key for event in result.get_asset_observation_events()}
     assert dg.AssetKey(["ads_manager", "ad_spend"]) in observed
 
 
-def test_the_run_publishes_the_marts_as_of_its_partition(first_run):
-    published = first_run.place.published
-    assert publication(published)[0] == FIXTURE_AS_OF
+@pytest.mark.slow
+def test_the_run_is_as_of_its_config_and_exports_its_day(daily_run):
+    result = daily_run.result
+    partitions = {
+        event.asset_key: event.partition for event in result.get_asset_materialization_events()
+    }
+    assert partitions[OUTBOX_FILES_KEY] == PARTITION
+    assert {key for key, partition in partitions.items() if partition is not None} == {
+        OUTBOX_FILES_KEY
+    }
+    assert result.dagster_run.tags["warehouse/as_of_date"] == PARTITION
+    with duckdb.connect(str(daily_run.place.warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select as_of_date from intermediate.int_as_of_date"
+        ).fetchall() == [(FIXTURE_AS_OF,)]
+
+
+@pytest.mark.slow
+def test_the_run_publishes_the_marts_as_of_its_as_of_date(daily_run):
+    published = daily_run.place.published
+    assert publication(published) == (FIXTURE_AS_OF, daily_run.result.run_id)
     connection = duckdb.connect(str(published), read_only=True)
     try:
         tables = connection.execute(
@@ -319,13 +362,13 @@ def test_the_run_publishes_the_marts_as_of_its_partition(first_run):
     assert {name for (name,) in tables} == set(MART_TABLES.values())
 
 
-def test_the_run_writes_the_days_outbox(first_run):
-    assert first_run.outbox_bytes
+@pytest.mark.slow
+def test_the_run_writes_the_days_outbox(daily_run):
+    file = event_file(daily_run.place.outbox, FIXTURE_AS_OF)
     connection = duckdb.connect()
     try:
         events = connection.execute(
-            "select account_id, event_type, channel from read_parquet(?)",
-            [str(event_file(first_run.place.outbox, FIXTURE_AS_OF))],
+            "select account_id, event_type, channel from read_parquet(?)", [str(file)]
         ).fetchall()
     finally:
         connection.close()
@@ -346,90 +389,133 @@ READER = textwrap.dedent(
 )
 
 
-def test_rerunning_a_partition_with_a_reader_on_the_bi_copy(first_run):
-    """A BI reader holding the published file open stops neither the build nor the publish,
-    and re-running the partition writes the same outbox bytes."""
-    place = first_run.place
-    first_run_id = first_run.result.run_id
+def outbox_rows(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("from outbox.tier_events order by all").fetchall()
+
+
+@dataclass
+class Again:
+    """Runs on a clone of the daily run's place, in order."""
+
+    place: Place
+    first: dg.ExecuteInProcessResult
+    outbox_bytes: bytes
+    outbox_rows: list[tuple]
+    reader_saw: list[str]
+    rerun: dg.ExecuteInProcessResult
+    landing_before: dict[str, tuple[int, int]]
+    after_spend: dg.ExecuteInProcessResult
+    published_after_rerun: tuple[Any, ...]
+    older: dg.ExecuteInProcessResult
+
+
+@pytest.fixture(scope="module")
+def again(daily_run, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Again]:
+    """On a clone of the daily run's place: the same as-of date again while a BI reader holds
+    the published copy open; then a day with no spend yet; then an earlier day."""
+    place = clone_place(daily_run.place, tmp_path_factory.mktemp("again"))
+    outbox_bytes = event_file(place.outbox, FIXTURE_AS_OF).read_bytes()
+    rows_before = outbox_rows(place.warehouse)
+    instance = dg.DagsterInstance.ephemeral()
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(place.published)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    try:
-        assert reader.stdout is not None and reader.stdin is not None
-        assert reader.stdout.readline().strip() == first_run_id
-        with pytest.MonkeyPatch.context() as monkeypatch:
-            use_place(monkeypatch, place.root, place.landing)
-            again = run_job(partition_key=PARTITION)
-        assert again.success
-        assert PUBLISHED_KEY in materialized(again)
-        reader.stdin.write("\n")
-        reader.stdin.flush()
-        assert reader.stdout.readline().strip() == first_run_id  # still its own copy
-        assert reader.wait(timeout=60) == 0
-    finally:
-        reader.kill()
-    assert publication(place.published) == (FIXTURE_AS_OF, again.run_id)
-    assert event_file(place.outbox, FIXTURE_AS_OF).read_bytes() == first_run.outbox_bytes
-
-
-def test_a_failed_gx_check_stops_the_outbox_and_the_publish(fixture_warehouse, tmp_path, as_table):
-    landing = tmp_path / "landing"
     with pytest.MonkeyPatch.context() as monkeypatch:
-        place = use_place(monkeypatch, tmp_path, landing)
-        shutil.copyfile(fixture_warehouse, place.warehouse)
-        connection = duckdb.connect(str(place.warehouse))
-        as_table(connection, "marts.fct_account_tier_daily")
-        connection.execute(
-            """
-            update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 1
-            where account_id = 'acc_historical_basis' and date_day = ?
-            """,
-            [FIXTURE_AS_OF],
-        )
-        connection.close()
-        # The GX suites, the outbox and the publish; no dbt, which would rebuild the marts.
-        instance = dg.DagsterInstance.ephemeral()
-        result = dg.materialize(
-            [*(defs.assets or []), *(defs.asset_checks or [])],
-            selection=dg.AssetSelection.assets(OUTBOX_KEY, PUBLISHED_KEY)
-            | dg.AssetSelection.checks(*(spec.key for spec in GX_CHECK_SPECS.values())),
-            partition_key=PARTITION,
-            instance=instance,
-            resources=build_resources(),
-            raise_on_error=False,
-            run_config=QUIET,
-        )
-        assert not result.success
-        assert failed_with_error(result) == {"gx_spend_reconciled"}
-        assert not materialized(result)
-        assert not place.published.exists()
-        assert not place.outbox.exists()
-        # Publishing on its own later refuses too, while that check's latest result is a failure.
-        alone = dg.materialize(
-            [*(defs.assets or []), *(defs.asset_checks or [])],
-            selection=dg.AssetSelection.assets(PUBLISHED_KEY),
-            partition_key=PARTITION,
-            instance=instance,
-            resources=build_resources(),
-            raise_on_error=False,
-            run_config=QUIET,
-        )
-    assert not alone.success
-    [failure] = alone.get_step_failure_events()
-    assert "gx_spend_reconciled" in str(failure.step_failure_data.user_failure_data or "") + str(
-        failure.step_failure_data.error
+        use_place(monkeypatch, place.root, place.landing)
+        try:
+            assert reader.stdout is not None and reader.stdin is not None
+            saw = [reader.stdout.readline().strip()]
+            rerun = run_job(FIXTURE_AS_OF, instance)
+            reader.stdin.write("\n")
+            reader.stdin.flush()
+            saw.append(reader.stdout.readline().strip())
+            saw.append(str(reader.wait(timeout=60)))
+        finally:
+            reader.kill()
+        published = publication(place.published)
+        landing_before = landing_files(place.landing)
+        # The landing zone ends on the fixture's as-of date; a day later has no spend yet.
+        after_spend = run_job(FIXTURE_AS_OF + timedelta(days=1), instance)
+        older = run_job(FIXTURE_AS_OF - timedelta(days=1), instance)
+    yield Again(
+        place,
+        daily_run.result,
+        outbox_bytes,
+        rows_before,
+        saw,
+        rerun,
+        landing_before,
+        after_spend,
+        published,
+        older,
     )
-    assert not place.published.exists()
 
 
+@pytest.mark.slow
+def test_rerunning_an_as_of_date_with_a_reader_on_the_bi_copy(again):
+    """A BI reader holding the published file open stops neither the build nor the publish;
+    the same as-of date again writes the same outbox bytes and no event twice."""
+    assert again.rerun.success, step_failures(again.rerun)
+    assert PUBLISHED_KEY in materialized(again.rerun)
+    # The reader keeps the copy it opened; anyone opening the path now gets the new one.
+    assert again.reader_saw == [again.first.run_id, again.first.run_id, "0"]
+    assert again.published_after_rerun == (FIXTURE_AS_OF, again.rerun.run_id)
+    assert event_file(again.place.outbox, FIXTURE_AS_OF).read_bytes() == again.outbox_bytes
+    assert outbox_rows(again.place.warehouse) == again.outbox_rows
+
+
+@pytest.mark.slow
+def test_an_as_of_date_after_the_latest_spend_stops_the_job_in_dbts_hook(again):
+    result = again.after_spend
+    assert not result.success
+    [message] = step_failures(result)
+    assert message.startswith("dbt stopped before building anything: as_of_date 2026-04-01 is ")
+    assert f"after the latest spend_date in {again.place.landing}/ad_spend (2026-03-31)" in message
+    assert not materialized(result)
+    assert publication(again.place.published) == again.published_after_rerun
+    assert not event_file(again.place.outbox, FIXTURE_AS_OF + timedelta(days=1)).exists()
+    assert landing_files(again.place.landing) == again.landing_before
+
+
+@pytest.mark.slow
+def test_an_earlier_as_of_date_rebuilds_the_warehouse_but_never_the_bi_copy_or_the_outbox(again):
+    """An as-of date is run config, not a partition that stays materialized: a run as of an
+    earlier day builds the warehouse as of that day. The BI copy, as of a later day, stays;
+    the outbox table never rewrites a day, and the earlier day's file is what it holds."""
+    result = again.older
+    earlier = FIXTURE_AS_OF - timedelta(days=1)
+    assert result.success, step_failures(result)
+    with duckdb.connect(str(again.place.warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select as_of_date from intermediate.int_as_of_date"
+        ).fetchall() == [(earlier,)]
+    assert PUBLISHED_KEY not in materialized(result)
+    assert publication(again.place.published) == again.published_after_rerun
+    assert outbox_rows(again.place.warehouse) == again.outbox_rows
+    file = event_file(again.place.outbox, earlier)
+    assert file.exists()
+    held = [row for row in again.outbox_rows if row[1] == earlier]
+    connection = duckdb.connect()
+    try:
+        assert connection.execute(
+            "select count(*) from read_parquet(?)", [str(file)]
+        ).fetchone() == (len(held),)
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
 def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(
-    fixture_warehouse, tmp_path, as_table
+    fixture_warehouse, fixture_landing, tmp_path, as_table
 ):
+    landing_before = landing_files(fixture_landing)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        place = use_place(monkeypatch, tmp_path, tmp_path / "landing")
+        # dbt's step of the outbox reads the landing zone in its hooks; nothing writes to it.
+        place = use_place(monkeypatch, tmp_path, fixture_landing)
         shutil.copyfile(fixture_warehouse, place.warehouse)
         connection = duckdb.connect(str(place.warehouse))
         # Twenty more creatives' rows on the as-of day, where the history has one a day.
@@ -446,63 +532,26 @@ def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(
         connection.close()
         volume = GX_CHECK_SPECS["ad_spend_volume"].key
         instance = dg.DagsterInstance.ephemeral()
-
-        def run(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
-            return dg.materialize(
-                [*(defs.assets or []), *(defs.asset_checks or [])],
-                selection=selection,
-                partition_key=PARTITION,
-                instance=instance,
-                resources=build_resources(),
-                raise_on_error=False,
-                run_config=QUIET,
-            )
-
-        result = run(
-            dg.AssetSelection.assets(OUTBOX_KEY, PUBLISHED_KEY) | dg.AssetSelection.checks(volume)
+        result = materialize(
+            dg.AssetSelection.assets(OUTBOX_TABLE_KEY, OUTBOX_FILES_KEY, PUBLISHED_KEY)
+            | dg.AssetSelection.checks(volume),
+            instance,
+            partition_key=PARTITION,
         )
-        assert result.success
-        [evaluation] = result.get_asset_check_evaluations()
+        assert result.success, step_failures(result)
+        [evaluation] = [
+            item for item in result.get_asset_check_evaluations() if item.check_name == volume.name
+        ]
         assert not evaluation.passed
         assert evaluation.severity == dg.AssetCheckSeverity.WARN
         assert "ad_spend on 2026-03-31 (Tuesday) is above its band: rows 21 arrived, " in (
             evaluation.description or ""
         )
         assert evaluation.metadata["staged_rows"].value == 21
-        assert {OUTBOX_KEY, PUBLISHED_KEY} <= materialized(result)
+        assert {OUTBOX_TABLE_KEY, OUTBOX_FILES_KEY, PUBLISHED_KEY} <= materialized(result)
+        assert event_file(place.outbox, FIXTURE_AS_OF).exists()
         # Nor does the warning stop a publish on its own afterwards.
-        alone = run(dg.AssetSelection.assets(PUBLISHED_KEY))
+        alone = materialize(dg.AssetSelection.assets(PUBLISHED_KEY), instance)
     assert alone.success
     assert PUBLISHED_KEY in materialized(alone)
-
-
-def test_no_spend_for_the_as_of_date_stops_the_run_before_dbt(first_run):
-    place = first_run.place
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        use_place(monkeypatch, place.root, place.landing)
-        # The landing zone ends on the fixture's as-of date; a day later has no spend yet.
-        result = run_job(partition_key="2026-04-01")
-    assert not result.success
-    failed = {key.name for key, passed in check_evaluations(result).items() if not passed}
-    assert failed == {"spend_reported_for_as_of_date"}
-    assert not materialized(result)
-    assert publication(place.published)[0] == FIXTURE_AS_OF
-
-
-def test_an_older_build_never_replaces_a_newer_bi_copy(first_run):
-    place = first_run.place
-    before = publication(place.published)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        use_place(monkeypatch, place.root, place.landing)
-        result = dg.materialize(
-            [*(defs.assets or [])],
-            selection=dg.AssetSelection.assets(PUBLISHED_KEY),
-            partition_key="2026-03-30",
-            instance=dg.DagsterInstance.ephemeral(),
-            resources=build_resources(),
-            raise_on_error=False,
-            run_config=QUIET,
-        )
-    assert result.success
-    assert PUBLISHED_KEY not in materialized(result)
-    assert publication(place.published) == before
+    assert landing_files(fixture_landing) == landing_before

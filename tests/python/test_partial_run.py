@@ -1,7 +1,8 @@
 """A partial run (one asset chosen in the UI) never marks new data or new code as consumed by
 a model it left out: the next daily run still catches that model up.
 
-One fixture warehouse built by the daily job; then, in order, as an operator would:
+A clone of the session's daily run (the job as of the fixture's as-of date); then, in order,
+as an operator would:
 1. a file lands restating spend 90 days back, outside the 60-day window;
 2. the operator materializes one mart that reads the tier models' spend: refused, naming the
    model that needs the old days and why, and nothing in the landing zone changes;
@@ -22,6 +23,7 @@ import pytest
 
 from tests.python.dagster_runs import (
     Place,
+    clone_place,
     full_rebuild,
     landing_files,
     materialize,
@@ -31,7 +33,7 @@ from tests.python.dagster_runs import (
     use_place,
 )
 from warehouse.compare import relations_differ
-from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+from warehouse.fixtures import FIXTURE_AS_OF
 from warehouse.landing_day import restate_spend
 
 pytestmark = pytest.mark.slow
@@ -41,14 +43,14 @@ COUPONS = dg.AssetKey(["marts", "fct_coupon_redemptions"])
 
 
 @pytest.fixture(scope="module")
-def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Place, dg.DagsterInstance]]:
-    root = tmp_path_factory.mktemp("partial")
+def place(
+    daily_run, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Place, dg.DagsterInstance]]:
+    assert daily_run.result.success, step_failures(daily_run.result)
+    here = clone_place(daily_run.place, tmp_path_factory.mktemp("partial"))
     with pytest.MonkeyPatch.context() as monkeypatch:
-        here = use_place(monkeypatch, root, build_fixture_landing(root / "landing"))
-        instance = dg.DagsterInstance.ephemeral()
-        first = run_job(FIXTURE_AS_OF, instance)
-        assert first.success, step_failures(first)
-        yield here, instance
+        use_place(monkeypatch, here.root, here.landing)
+        yield here, dg.DagsterInstance.ephemeral()
 
 
 def restated_day(landing: Path) -> date:

@@ -2,9 +2,10 @@
 and leak nothing.
 
 Every build here goes into its own DuckDB file under pytest's tmp_path; the session's fixture
-warehouse is only read (or copied). dbt invocations are few: one fuzz build, two tiny runs for
-files that must stop the build, and one chain (interrupted run, re-run, late-data run, fresh
-build) for recovery, idempotency and late data.
+warehouse is only read (or copied). dbt invocations are few: tiny runs for files that must stop
+the build (fast tier); one fuzz build, and one chain (interrupted run, re-run, late-data run,
+fresh build) for recovery, idempotency and late data, and the as-of date moved back and forth
+(slow tier: builds of their own and the incremental equalities).
 """
 
 from __future__ import annotations
@@ -607,11 +608,13 @@ def fuzz_build(
     return landing, warehouse, result
 
 
+@pytest.mark.slow
 def test_the_fuzz_landing_zone_builds_and_passes_its_tests(fuzz_build):
     _, _, result = fuzz_build
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+@pytest.mark.slow
 def test_every_bad_row_is_quarantined_with_its_reason(fuzz_build):
     _, warehouse, _ = fuzz_build
     connection = duckdb.connect(str(warehouse), read_only=True)
@@ -635,6 +638,7 @@ def test_every_bad_row_is_quarantined_with_its_reason(fuzz_build):
     assert quarantined == expected
 
 
+@pytest.mark.slow
 def test_numbers_that_overflow_their_contract_type_are_quarantined(fuzz_build):
     _, warehouse, _ = fuzz_build
     connection = duckdb.connect(str(warehouse), read_only=True)
@@ -652,6 +656,7 @@ def test_numbers_that_overflow_their_contract_type_are_quarantined(fuzz_build):
     ]
 
 
+@pytest.mark.slow
 def test_raw_rows_are_staged_superseded_or_quarantined(fuzz_build):
     landing, warehouse, _ = fuzz_build
     connection = duckdb.connect(str(warehouse), read_only=True)
@@ -672,6 +677,7 @@ def test_raw_rows_are_staged_superseded_or_quarantined(fuzz_build):
         assert raw == staged + superseded + quarantined, source
 
 
+@pytest.mark.slow
 def test_a_timestamp_with_a_time_zone_is_read_as_utc(fuzz_build):
     _, warehouse, _ = fuzz_build
     connection = duckdb.connect(str(warehouse), read_only=True)
@@ -891,6 +897,7 @@ def rebuild_chain(fixture_warehouse, fixture_landing, tmp_path_factory):
     }
 
 
+@pytest.mark.slow
 def test_a_killed_build_leaves_the_bi_copy_at_the_last_good_state(rebuild_chain):
     assert rebuild_chain["killed"].returncode == -signal.SIGKILL, "dbt finished before the kill"
     assert "OK created" in rebuild_chain["killed_output"]  # killed mid-run, not before it
@@ -898,6 +905,7 @@ def test_a_killed_build_leaves_the_bi_copy_at_the_last_good_state(rebuild_chain)
     assert rebuild_chain["after_kill"] == rebuild_chain["before_kill"]
 
 
+@pytest.mark.slow
 def test_the_run_after_a_killed_build_completes_and_equals_a_clean_build(rebuild_chain):
     rerun = rebuild_chain["rerun"]
     assert rerun.returncode == 0, rerun.stdout[-4000:]
@@ -913,6 +921,7 @@ def test_the_run_after_a_killed_build_completes_and_equals_a_clean_build(rebuild
         connection.close()
 
 
+@pytest.mark.slow
 def test_late_and_restated_data_give_the_marts_of_a_full_rebuild(rebuild_chain, fixture_warehouse):
     assert rebuild_chain["late_run"].returncode == 0, rebuild_chain["late_run"].stdout[-4000:]
     assert rebuild_chain["fresh_build"].returncode == 0, rebuild_chain["fresh_build"].stdout[-4000:]
@@ -936,6 +945,7 @@ def test_late_and_restated_data_give_the_marts_of_a_full_rebuild(rebuild_chain, 
     assert no_fx == (0,)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("days_back", [45, 80])
 def test_an_as_of_date_moved_back_and_forward_gives_the_marts_of_a_full_rebuild(
     fixture_warehouse, fixture_landing, tmp_path, days_back
@@ -1046,6 +1056,7 @@ def test_no_secret_or_birth_date_in_the_marts_audit_or_bi_copy(fixture_warehouse
         connection.close()
 
 
+@pytest.mark.slow
 def test_no_secret_or_birth_date_leaks_from_bad_rows(fuzz_build):
     """The fuzz rows' codes, ids and birth dates, quarantined or not, stay out too. Only the
     fuzz file's: its year-2 spend makes a daily spine that holds every fixture birth date as a

@@ -23,6 +23,8 @@ from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.fixtures import FIXTURE_AS_OF
 from warehouse.spark import copy_tables, spark_session, spark_tables
 
+pytestmark = pytest.mark.slow
+
 COMPARED_SCHEMAS = ("marts", "audit")
 
 
