@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from warehouse.config import PROJECT_DIR, dbt_env
+from tests.python.dbt_runs import Dbt, run_side_by_side
 from warehouse.contract import LANDING_SCHEMAS, write_landing_table
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
 from warehouse.landing import latest_spend_date
@@ -75,26 +76,34 @@ def test_bad_rows_are_quarantined_with_their_reason(warehouse):
     ]
 
 
-def _run_dbt(landing: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
-            "run",
-            "--select",
-            "int_as_of_date",
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        cwd=PROJECT_DIR,
-        env=dbt_env(landing, tmp_path / "broken.duckdb"),
-        capture_output=True,
-        text=True,
-    )
+# --- Plain dbt on broken landing zones: its on-run-start checks stop it -----------------------
+#
+# Every command below is plain `dbt run` of one small model (its hooks run first), each on its
+# own landing zone or warehouse; they run side by side once per module (dbt_runs.py).
+
+AS_OF_MODEL = ("run", "--select", "int_as_of_date")
+# One view that reads nothing but a landing source: it builds in a moment when the hooks pass.
+ONE_VIEW = ("run", "--select", "base_reference__fx_rates")
+
+
+def _files(landing: Path) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for path in sorted(landing.rglob("*")) if path.is_file()}
+
+
+@dataclass
+class Checked:
+    """The landing zones the commands read, their files before, and each command's result
+    (command `name` built into `<root>/<name>.duckdb`)."""
+
+    root: Path
+    landings: dict[str, Path]
+    before: dict[str, dict[str, bytes]]
+    results: dict[str, subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="module")
-def broken_landings(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("broken")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Checked:
+    root = tmp_path_factory.mktemp("landing_checks")
     missing = build_fixture_landing(root / "missing_folder")
     shutil.rmtree(missing / "invoices")
     wrong_type = build_fixture_landing(root / "wrong_type")
@@ -103,90 +112,88 @@ def broken_landings(tmp_path_factory: pytest.TempPathFactory) -> Path:
         table.schema.get_field_index("spend"), "spend", table["spend"].cast(pa.string())
     )
     pq.write_table(table, wrong_type / "ad_spend" / "tiering.parquet")
-    return root
+    # The fixture landing zone: spend up to 2026-03-31.
+    guarded = build_fixture_landing(root / "guarded")
+    not_parquet = build_fixture_landing(root / "not_parquet")
+    (not_parquet / "ad_spend" / "restatement.csv").write_text(
+        "account_id,spend_date,spend\nacc_1,2026-03-30,12.00\n"
+    )
+    (not_parquet / "notes.txt").write_text("at the root, not in a source folder: not read")
+    landings = {
+        "missing_folder": missing,
+        "wrong_type": wrong_type,
+        "guarded": guarded,
+        "not_parquet": not_parquet,
+        "edge": edge_landing(root / "edge"),
+    }
+    commands = {
+        "missing_folder": (AS_OF_MODEL, "missing_folder"),
+        "wrong_type": (AS_OF_MODEL, "wrong_type"),
+        "after_spend": ((*ONE_VIEW, "--vars", "{as_of_date: 2026-04-05}"), "guarded"),
+        "told_no_one_spent": (
+            (*ONE_VIEW, "--vars", "{as_of_date: 2026-04-05, allow_as_of_without_spend: true}"),
+            "guarded",
+        ),
+        "not_a_date": ((*ONE_VIEW, "--vars", "{as_of_date: '2026-13-01'}"), "guarded"),
+        "not_parquet": (ONE_VIEW, "not_parquet"),
+        # Without the as_of_date var: dbt's own latest spend day.
+        "latest_spend_day": (AS_OF_MODEL, "edge"),
+    }
+    before = {name: _files(landing) for name, landing in landings.items()}
+    results = run_side_by_side(
+        {
+            name: Dbt(args, landings[landing], root / f"{name}.duckdb", root / f"target-{name}")
+            for name, (args, landing) in commands.items()
+        }
+    )
+    return Checked(root, landings, before, results)
 
 
-def test_missing_landing_folder_names_the_source(broken_landings, tmp_path):
-    result = _run_dbt(broken_landings / "missing_folder", tmp_path)
+def test_missing_landing_folder_names_the_source(checked):
+    result = checked.results["missing_folder"]
     assert result.returncode != 0
     assert "Landing source 'invoices': no Parquet file" in result.stdout
 
 
-def test_wrong_column_type_names_source_column_and_file(broken_landings, tmp_path):
-    result = _run_dbt(broken_landings / "wrong_type", tmp_path)
+def test_wrong_column_type_names_source_column_and_file(checked):
+    result = checked.results["wrong_type"]
     assert result.returncode != 0
     assert "Landing source 'ad_spend': column 'spend' is VARCHAR" in result.stdout
     assert "tiering.parquet" in result.stdout
 
 
-def _dbt_run(landing: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Plain `dbt run` of one view that reads nothing but a landing source: its hooks run
-    first, and it builds in a moment when they pass."""
-    return subprocess.run(
-        [
-            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
-            "run",
-            "--select",
-            "base_reference__fx_rates",
-            "--target-path",
-            str(tmp_path / "target"),
-            *args,
-        ],
-        cwd=PROJECT_DIR,
-        env=dbt_env(landing, tmp_path / "guarded.duckdb"),
-        capture_output=True,
-        text=True,
-    )
-
-
-def _files(landing: Path) -> dict[str, bytes]:
-    return {str(path): path.read_bytes() for path in sorted(landing.rglob("*")) if path.is_file()}
-
-
-@pytest.fixture(scope="module")
-def guarded_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture landing zone: spend up to 2026-03-31."""
-    return build_fixture_landing(tmp_path_factory.mktemp("guarded") / "landing")
-
-
-def test_plain_dbt_refuses_an_as_of_date_after_the_latest_spend(guarded_landing, tmp_path):
-    before = _files(guarded_landing)
-    result = _dbt_run(guarded_landing, tmp_path, "--vars", "{as_of_date: 2026-04-05}")
+def test_plain_dbt_refuses_an_as_of_date_after_the_latest_spend(checked):
+    result = checked.results["after_spend"]
+    guarded = checked.landings["guarded"]
     assert result.returncode != 0
     assert (
-        f"as_of_date 2026-04-05 is after the latest spend_date in {guarded_landing}/ad_spend "
-        "(2026-03-31)"
+        f"as_of_date 2026-04-05 is after the latest spend_date in {guarded}/ad_spend (2026-03-31)"
     ) in result.stdout
     assert "allow_as_of_without_spend: true" in result.stdout
     assert "OK created" not in result.stdout
-    assert _files(guarded_landing) == before
+    assert _files(guarded) == checked.before["guarded"]
 
 
-def test_plain_dbt_builds_after_the_latest_spend_when_told_no_one_spent(guarded_landing, tmp_path):
-    vars_ = "{as_of_date: 2026-04-05, allow_as_of_without_spend: true}"
-    result = _dbt_run(guarded_landing, tmp_path, "--vars", vars_)
+def test_plain_dbt_builds_after_the_latest_spend_when_told_no_one_spent(checked):
+    result = checked.results["told_no_one_spent"]
     assert result.returncode == 0, result.stdout[-3000:]
     assert "OK created sql view model staging.base_reference__fx_rates" in result.stdout
 
 
-def test_plain_dbt_refuses_an_as_of_date_that_is_not_a_date(guarded_landing, tmp_path):
-    result = _dbt_run(guarded_landing, tmp_path, "--vars", "{as_of_date: '2026-13-01'}")
+def test_plain_dbt_refuses_an_as_of_date_that_is_not_a_date(checked):
+    result = checked.results["not_a_date"]
     assert result.returncode != 0
     assert "as_of_date '2026-13-01' is not a date: give it as YYYY-MM-DD" in result.stdout
 
 
-def test_a_file_that_is_not_parquet_stops_the_run_naming_it(guarded_landing, tmp_path):
-    landing = tmp_path / "landing"
-    shutil.copytree(guarded_landing, landing)
-    restatement = landing / "ad_spend" / "restatement.csv"
-    restatement.write_text("account_id,spend_date,spend\nacc_1,2026-03-30,12.00\n")
-    (landing / "notes.txt").write_text("at the root, not in a source folder: not read")
-    before = _files(landing)
-    result = _dbt_run(landing, tmp_path)
+def test_a_file_that_is_not_parquet_stops_the_run_naming_it(checked):
+    result = checked.results["not_parquet"]
+    landing = checked.landings["not_parquet"]
     assert result.returncode != 0
+    restatement = landing / "ad_spend" / "restatement.csv"
     assert f"Landing file not read: {restatement} is not a Parquet file" in result.stdout
     assert "notes.txt" not in result.stdout
-    assert _files(landing) == before
+    assert _files(landing) == checked.before["not_parquet"]
 
 
 # --- The latest spend day: one definition, a Python copy for `make run` ----------------------
@@ -249,30 +256,16 @@ def edge_landing(root: Path) -> Path:
     return landing
 
 
-def test_make_runs_latest_spend_day_is_dbts(tmp_path):
+def test_make_runs_latest_spend_day_is_dbts(checked):
     """`make run`'s default as-of date (warehouse/landing.py) and dbt's (int_as_of_date built
     without the as_of_date var, macros/as_of_date.sql) agree on a landing zone whose latest
     rows are each counted or not for a different reason."""
-    landing = edge_landing(tmp_path)
-    warehouse = tmp_path / "warehouse.duckdb"
-    result = subprocess.run(
-        [
-            str(PROJECT_DIR / ".venv" / "bin" / "dbt"),
-            "run",
-            "--select",
-            "int_as_of_date",
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        cwd=PROJECT_DIR,
-        env=dbt_env(landing, warehouse),
-        capture_output=True,
-        text=True,
-    )
+    result = checked.results["latest_spend_day"]
     assert result.returncode == 0, result.stdout[-3000:]
+    warehouse = checked.root / "latest_spend_day.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         [(dbts,)] = connection.execute(
             "select as_of_date from intermediate.int_as_of_date"
         ).fetchall()
-    assert latest_spend_date(landing) == dbts
+    assert latest_spend_date(checked.landings["edge"]) == dbts
     assert dbts == RESTATED_DAY  # each later row was left out, the restatement counted

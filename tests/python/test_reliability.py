@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dashboard import serve
+from tests.python.dbt_runs import Dbt, run_side_by_side
 from warehouse.config import PROJECT_DIR, dbt_env
 from warehouse.contract import LANDING_SCHEMAS, write_landing_table
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
@@ -697,57 +698,62 @@ UTC_TZ = UTC
 # --- Files that must stop the build -----------------------------------------------------------
 
 
-def _contract_check(landing: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """The landing check runs in on-run-start: one tiny model is enough to trigger it."""
-    return dbt(
-        "run",
-        landing,
-        tmp_path / "broken.duckdb",
-        tmp_path / "target",
-        "--select",
-        "int_as_of_date",
-    )
+UNREADABLE = {
+    "empty_file": (lambda data: b"", "is empty or too small to be a Parquet file (0 bytes)"),
+    "truncated_file": (
+        lambda data: data[: len(data) // 2],
+        "is truncated or not a Parquet file",
+    ),
+}
 
 
 @pytest.fixture(scope="module")
-def fixture_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_fixture_landing(tmp_path_factory.mktemp("rel_landing") / "landing")
+def contract_checks(fixture_landing, tmp_path_factory) -> dict:
+    """The landing check runs in on-run-start: plain `dbt run` of one tiny model triggers it.
+    Side by side: a landing zone with an empty file, one with a truncated file, and a good
+    one; then the good one again, once a file that passed has been damaged in place."""
+    root = tmp_path_factory.mktemp("contract_checks")
+    commands, damaged = {}, {}
+    for name, (damage, _) in UNREADABLE.items():
+        landing = root / name
+        shutil.copytree(fixture_landing, landing)
+        good = landing / "billing_credits" / "credits.parquet"
+        damaged[name] = landing / "billing_credits" / "part-late.parquet"
+        damaged[name].write_bytes(damage(good.read_bytes()))
+        commands[name] = landing
+    commands["passing"] = root / "passing"
+    shutil.copytree(fixture_landing, commands["passing"])
+    as_of_model = ("run", "--select", "int_as_of_date")
+
+    def command(name: str, landing: Path) -> Dbt:
+        return Dbt(as_of_model, landing, root / f"{name}.duckdb", root / f"target-{name}")
+
+    results = run_side_by_side({name: command(name, landing) for name, landing in commands.items()})
+    credits = commands["passing"] / "billing_credits" / "credits.parquet"
+    credits.write_bytes(credits.read_bytes()[:100])
+    again = command("passing", commands["passing"]).run()
+    return {"results": results, "damaged": damaged, "again": again, "credits": credits}
 
 
-@pytest.mark.parametrize(
-    ("damage", "problem"),
-    [
-        (lambda data: b"", "is empty or too small to be a Parquet file (0 bytes)"),
-        (lambda data: data[: len(data) // 2], "is truncated or not a Parquet file"),
-    ],
-    ids=["empty_file", "truncated_file"],
-)
-def test_an_unreadable_file_stops_the_build_naming_source_file_and_problem(
-    fixture_landing, tmp_path, damage, problem
-):
-    landing = tmp_path / "landing"
-    shutil.copytree(fixture_landing, landing)
-    good = landing / "billing_credits" / "credits.parquet"
-    damaged = landing / "billing_credits" / "part-late.parquet"
-    damaged.write_bytes(damage(good.read_bytes()))
-    result = _contract_check(landing, tmp_path)
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_an_unreadable_file_stops_the_build_naming_source_file_and_problem(contract_checks, name):
+    result = contract_checks["results"][name]
+    problem = UNREADABLE[name][1]
     assert result.returncode != 0
+    damaged = contract_checks["damaged"][name]
     assert f"Landing source 'billing_credits': file {damaged} {problem}" in result.stdout
     # Wrong column types and missing folders: tests/python/test_landing.py.
 
 
-def test_a_file_damaged_after_a_passing_check_is_checked_again(fixture_landing, tmp_path):
+def test_a_file_damaged_after_a_passing_check_is_checked_again(contract_checks):
     """Nothing is remembered between runs: a file that passed once and was damaged since is
-    checked again, not trusted."""
-    landing = tmp_path / "landing"
-    shutil.copytree(fixture_landing, landing)
-    first = _contract_check(landing, tmp_path)
-    # The check passes; the one model it triggers then fails on its own (nothing upstream built).
-    assert "Landing source" not in first.stdout, first.stdout
-    credits = landing / "billing_credits" / "credits.parquet"
-    credits.write_bytes(credits.read_bytes()[:100])
-    second = _contract_check(landing, tmp_path)
+    checked again (same warehouse, same target folder), not trusted."""
+    first = contract_checks["results"]["passing"]
+    assert first.returncode == 0, first.stdout[-3000:]
+    assert "Landing source" not in first.stdout
+    second = contract_checks["again"]
     assert second.returncode != 0
+    credits = contract_checks["credits"]
     assert f"Landing source 'billing_credits': file {credits} is truncated" in second.stdout
 
 
