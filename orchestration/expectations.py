@@ -237,7 +237,10 @@ AS_OF_FRESHNESS = Suite(
             (select as_of_date from intermediate.int_as_of_date) as as_of_date,
             cast($requested as date) as requested_as_of,
             (select max(date_day) from marts.fct_account_tier_daily) as latest_tier_day,
-            (select max(date_day) from intermediate.int_account_spend_daily) as latest_spend_day,
+            -- The staged spend holds days after an earlier as-of date too (not cut there).
+            (select max(date_day) from intermediate.int_account_spend_daily
+                where date_day <= cast((select as_of_date from intermediate.int_as_of_date)
+                    as date)) as latest_spend_day,
     """,
     params=lambda build: {"requested": build.requested_as_of},
     expectations=_freshness_expectations,

@@ -119,6 +119,20 @@ def test_no_spend_on_the_as_of_day_is_not_fresh(planted):
     assert [failure["kwargs"]["column_A"] for failure in outcome.failures] == ["latest_spend_day"]
 
 
+def test_a_build_as_of_a_day_before_the_latest_spend_is_fresh(planted):
+    """Backfilling replays earlier as-of dates: the staged spend then holds later days too (it
+    is not cut at the as-of date), which says nothing about the as-of day's own spend."""
+    earlier = FIXTURE_AS_OF - timedelta(days=1)
+    planted.execute("delete from marts.fct_account_tier_daily where date_day > ?", [earlier])
+    planted.execute("update intermediate.int_as_of_date set as_of_date = ?", [earlier])
+    assert planted.execute(
+        "select max(date_day) from intermediate.int_account_spend_daily"
+    ).fetchone() == (FIXTURE_AS_OF,)
+    outcome = run_suite(planted, AS_OF_FRESHNESS, read_build(planted, earlier))
+    assert outcome.failures == []
+    assert outcome.success
+
+
 def test_a_change_that_does_not_start_from_the_previous_tier_fails(planted):
     planted.execute(
         """
