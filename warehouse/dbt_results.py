@@ -57,7 +57,8 @@ def first_paragraph(message: str) -> str:
         if line.startswith(">") or line.startswith("compiled code at"):
             break
         kept.append(line)
-    if len(kept) > 1 and (" Error in " in kept[0] or kept[0].startswith("Encountered an error")):
+    # dbt may stack two headers: "Encountered an error:", then "Compilation Error in ...".
+    while len(kept) > 1 and (" Error in " in kept[0] or kept[0].startswith("Encountered an error")):
         kept = kept[1:]
     text = " ".join(line for line in kept if line)
     return text or message.strip()
