@@ -6,7 +6,8 @@
     (`base_<system>__<table>`) and a staged model with the usable ones (`stg_<system>__<table>`);
     the rest comes from the source's `meta` when the model runs: `record_key`, the columns that
     name a row in quarantine, with `secret_columns` hashed (never a coupon code or a payment
-    method id in the clear; never a birth date).
+    method id in the clear; never a birth date), and `row_day`, for a large daily source, the day
+    each row is about (its quarantine is recomputed by day window).
 -#}
 {% macro landing_sources() %}
     {%- set sources = [] -%}
@@ -22,7 +23,7 @@
             {%- do record_key.append(hash_secret(column) if column in secrets else column) -%}
         {%- endfor -%}
         {%- do sources.append({'name': table, 'source': system, 'base': 'base_' ~ system ~ '__' ~ table,
-            'staged': 'stg_' ~ system ~ '__' ~ table, 'record_key': record_key}) -%}
+            'staged': 'stg_' ~ system ~ '__' ~ table, 'record_key': record_key, 'row_day': meta.get('row_day')}) -%}
     {%- endfor -%}
     {{ return(sources) }}
 {% endmacro %}

@@ -3,12 +3,12 @@
 `models/staging/<system>/_<system>__sources.yml` is the one home of the contract: each
 source table is a landing folder (`<LANDING_DIR>/<table>/*.parquet`), each column has its
 `data_type`, and `meta` says how the warehouse reads its rows (`record_key`: the columns
-that name a row in quarantine; `base_model`, `staged_model`: the staging models that keep
-every raw row and the usable ones; `dates_moved`: which columns date the earliest day a new
-or restated row can change, see warehouse/refresh.py). dbt enforces the contract before
-every build (macros/landing_checks.sql); this module gives the same YAML to the Python code
-that writes or reads landing files (the sample generator, the fixtures, `make run`), as
-Arrow schemas.
+that name a row in quarantine, with `secret_columns` hashed; `dates_moved`,
+`dates_moved_through`: which columns date the earliest day a new or restated row can change,
+see warehouse/refresh.py; `row_day`: for a large daily source, the day each row is about).
+dbt enforces the contract before every build (macros/landing_checks.sql); this module gives
+the same YAML to the Python code that writes or reads landing files (the sample generator,
+the fixtures, `make run`), as Arrow schemas.
 """
 
 from __future__ import annotations

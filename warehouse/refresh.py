@@ -98,39 +98,48 @@ def landing_snapshot(landing: Path) -> Snapshot:
 
 def earliest_day_moved(landing: Path, source: str, new_files: list[str]) -> date | None:
     """The earliest day that the rows of a source's new files can change: the least of the
-    columns its YAML declares (`dates_moved`), over the new rows and the older rows that share
-    their record key (a restated row may move its days), or over the rows of another source
-    with that key (`dates_moved_through`). None when the new files hold no dated row."""
+    columns its YAML declares (`dates_moved`) over the new rows and the older rows that share
+    their record key (a restated row may move its days), and of the columns of another source
+    (`dates_moved_through`) over that source's rows with those keys. None when nothing in them
+    is dated."""
     declared = landing_sources()[source]
     key = ", ".join(declared.record_key)
-    dates = ", ".join(f"cast({column} as date)" for column in declared.dates_moved)
-    earliest = f"least({dates})" if len(declared.dates_moved) > 1 else dates
-    through = declared.meta.get("dates_moved_through")
     new_rows = "read_parquet($new, union_by_name = true)"
-    if through:
-        rows = (
-            f"read_parquet($through, union_by_name = true) "
-            f"where ({key}) in (select ({key}) from {new_rows})"
-        )
-    elif set(declared.dates_moved) <= set(declared.record_key):
-        rows = new_rows  # Every copy of a key has the new row's days.
-    else:
-        rows = (
-            f"read_parquet($all, union_by_name = true) "
-            f"where ({key}) in (select ({key}) from {new_rows})"
-        )
+    new_keys = f"select ({key}) from {new_rows}"
     parameters: dict[str, Any] = {"new": [str(landing / source / name) for name in new_files]}
-    if "$all" in rows:
-        parameters["all"] = str(landing / source / "*.parquet")
-    if "$through" in rows:
-        parameters["through"] = str(landing / str(through) / "*.parquet")
+    candidates = []
+    if declared.dates_moved:
+        if set(declared.dates_moved) <= set(declared.record_key):
+            rows = new_rows  # Every copy of a key has the new row's days.
+        else:
+            rows = f"read_parquet($all, union_by_name = true) where ({key}) in ({new_keys})"
+            parameters["all"] = str(landing / source / "*.parquet")
+        candidates.append(f"(select min({_least(declared.dates_moved)}) from {rows})")
+    through = declared.meta.get("dates_moved_through")
+    if through:
+        parameters["through"] = str(landing / through["source"] / "*.parquet")
+        candidates.append(
+            f"(select min({_least(through['dates'])}) "
+            f"from read_parquet($through, union_by_name = true) where ({key}) in ({new_keys}))"
+        )
+    if not candidates:
+        return None
     connection = duckdb.connect()
     try:
         connection.execute("set TimeZone = 'UTC'")
-        row = connection.execute(f"select min({earliest}) from {rows}", parameters).fetchone()
+        rows = connection.execute(f"select {_least_of(candidates)}", parameters).fetchall()
     finally:
         connection.close()
-    return row[0] if row else None
+    return rows[0][0] if rows else None
+
+
+def _least(columns: list[str]) -> str:
+    return _least_of([f"cast({column} as date)" for column in columns])
+
+
+def _least_of(expressions: list[str]) -> str:
+    """The least non-null of the expressions (null when all are null)."""
+    return expressions[0] if len(expressions) == 1 else f"least({', '.join(expressions)})"
 
 
 # --- The code -------------------------------------------------------------------------------

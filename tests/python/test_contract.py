@@ -44,9 +44,13 @@ def test_every_source_says_how_its_rows_are_named_and_dated(manifest):
     for source in landing_sources().values():
         assert source.record_key, source.name
         assert set(source.record_key) <= set(source.columns), source.name
+        assert set(source.dates_moved) <= set(source.columns), source.name
         through = source.meta.get("dates_moved_through")
-        dated_by = landing_sources()[through].columns if through else source.columns
-        assert source.dates_moved and set(source.dates_moved) <= set(dated_by), source.name
+        if through:
+            other = landing_sources()[through["source"]]
+            assert set(through["dates"]) <= set(other.columns), source.name
+            assert set(source.record_key) <= set(other.columns), source.name
+        assert source.dates_moved or through, source.name
 
 
 def test_a_contract_type_the_project_cannot_write_is_refused():

@@ -2,6 +2,7 @@
     Every raw ad_spend row with the first check it fails in quarantine_reason (null: usable)
     and its unrounded USD amount, converted with the rate of its currency on the spend day.
 -#}
+{{ config(meta={'recomputed_by_day': 'spend_date'}) }}
 
 with
 
