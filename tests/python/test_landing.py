@@ -79,7 +79,8 @@ def test_bad_rows_are_quarantined_with_their_reason(warehouse):
 # --- Plain dbt on broken landing zones: its on-run-start checks stop it -----------------------
 #
 # Every command below is plain `dbt run` of one small model (its hooks run first), each on its
-# own landing zone or warehouse; they run side by side once per module (dbt_runs.py).
+# own landing zone or warehouse; they run side by side once per module (dbt_runs.py). Slow tier:
+# each is a dbt process of its own.
 
 AS_OF_MODEL = ("run", "--select", "int_as_of_date")
 # One view that reads nothing but a landing source: it builds in a moment when the hooks pass.
@@ -149,12 +150,14 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> Checked:
     return Checked(root, landings, before, results)
 
 
+@pytest.mark.slow
 def test_missing_landing_folder_names_the_source(checked):
     result = checked.results["missing_folder"]
     assert result.returncode != 0
     assert "Landing source 'invoices': no Parquet file" in result.stdout
 
 
+@pytest.mark.slow
 def test_wrong_column_type_names_source_column_and_file(checked):
     result = checked.results["wrong_type"]
     assert result.returncode != 0
@@ -162,6 +165,7 @@ def test_wrong_column_type_names_source_column_and_file(checked):
     assert "tiering.parquet" in result.stdout
 
 
+@pytest.mark.slow
 def test_plain_dbt_refuses_an_as_of_date_after_the_latest_spend(checked):
     result = checked.results["after_spend"]
     guarded = checked.landings["guarded"]
@@ -174,18 +178,21 @@ def test_plain_dbt_refuses_an_as_of_date_after_the_latest_spend(checked):
     assert _files(guarded) == checked.before["guarded"]
 
 
+@pytest.mark.slow
 def test_plain_dbt_builds_after_the_latest_spend_when_told_no_one_spent(checked):
     result = checked.results["told_no_one_spent"]
     assert result.returncode == 0, result.stdout[-3000:]
     assert "OK created sql view model staging.base_reference__fx_rates" in result.stdout
 
 
+@pytest.mark.slow
 def test_plain_dbt_refuses_an_as_of_date_that_is_not_a_date(checked):
     result = checked.results["not_a_date"]
     assert result.returncode != 0
     assert "as_of_date '2026-13-01' is not a date: give it as YYYY-MM-DD" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_parquet_stops_the_run_naming_it(checked):
     result = checked.results["not_parquet"]
     landing = checked.landings["not_parquet"]
@@ -256,6 +263,7 @@ def edge_landing(root: Path) -> Path:
     return landing
 
 
+@pytest.mark.slow
 def test_make_runs_latest_spend_day_is_dbts(checked):
     """`make run`'s default as-of date (warehouse/landing.py) and dbt's (int_as_of_date built
     without the as_of_date var, macros/as_of_date.sql) agree on a landing zone whose latest

@@ -2,10 +2,10 @@
 and leak nothing.
 
 Every build here goes into its own DuckDB file under pytest's tmp_path; the session's fixture
-warehouse is only read (or copied). dbt invocations are few: tiny runs for files that must stop
-the build (fast tier); one fuzz build, and one chain (interrupted run, re-run, late-data run,
-fresh build) for recovery, idempotency and late data, and the as-of date moved back and forth
-(slow tier: builds of their own and the incremental equalities).
+warehouse is only read (or copied). dbt invocations are few (all in the slow tier): tiny runs
+for files that must stop the build, side by side; one fuzz build; one chain (interrupted run,
+re-run, late-data run, fresh build) for recovery, idempotency and late data; and the as-of
+date moved back and forth.
 """
 
 from __future__ import annotations
@@ -735,6 +735,7 @@ def contract_checks(fixture_landing, tmp_path_factory) -> dict:
     return {"results": results, "damaged": damaged, "again": again, "credits": credits}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
 def test_an_unreadable_file_stops_the_build_naming_source_file_and_problem(contract_checks, name):
     result = contract_checks["results"][name]
@@ -745,6 +746,7 @@ def test_an_unreadable_file_stops_the_build_naming_source_file_and_problem(contr
     # Wrong column types and missing folders: tests/python/test_landing.py.
 
 
+@pytest.mark.slow
 def test_a_file_damaged_after_a_passing_check_is_checked_again(contract_checks):
     """Nothing is remembered between runs: a file that passed once and was damaged since is
     checked again (same warehouse, same target folder), not trusted."""

@@ -329,6 +329,7 @@ def test_creative_requests_fill_the_weekly_cap_in_order(warehouse):
     ]
 
 
+@pytest.mark.slow  # a dbt process of its own
 def test_a_member_without_a_tier_fails_the_not_null_test_that_skips_non_members(
     fixture_warehouse, tmp_path
 ):
