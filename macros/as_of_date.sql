@@ -32,3 +32,16 @@
     from {{ raw_rows }}
     where {{ spend_is_reported('cast(spend_date as date)', 'cast(reported_at as timestamp)') }}
 {%- endmacro %}
+
+{#-
+    A run parameter: the dbt var `name` (`--vars`), else the environment variable
+    WAREHOUSE_<NAME> (how the orchestrator passes them: a changed --vars makes dbt parse the
+    whole project again, a changed environment variable only the files that read it), else
+    `default`.
+-#}
+{% macro run_var(name, default=none) -%}
+    {%- set given = var(name, none) -%}
+    {%- if given is not none and given | string | trim != '' -%}{{ return(given) }}{%- endif -%}
+    {%- set from_environment = env_var('WAREHOUSE_' ~ (name | upper), '') -%}
+    {{ return(from_environment if from_environment != '' else default) }}
+{%- endmacro %}

@@ -150,8 +150,8 @@
 {%- endmacro %}
 
 {% macro assert_as_of_date_has_spend() %}
-    {%- set requested = var('as_of_date', none) -%}
-    {%- set allow_without_spend = var('allow_as_of_without_spend', false) -%}
+    {%- set requested = run_var('as_of_date') -%}
+    {%- set allow_without_spend = run_var('allow_as_of_without_spend', false) in (true, 'true', '1') -%}
     {%- set folder = landing_dir() ~ '/ad_spend' -%}
     {%- set as_of = none -%}
     {%- if requested is not none and requested | string | trim != '' -%}

@@ -10,7 +10,7 @@
     {%- if not execute -%}{{ return("cast(null as date)") }}{%- endif -%}
     {%- set relation = relation if relation is not none else this -%}
     {%- set day_column = day_column or config.get('meta', {}).get('recomputed_by_day', 'date_day') -%}
-    {%- set explicit = var('recompute_from', none) -%}
+    {%- set explicit = run_var('recompute_from') -%}
     {%- set window_start -%}
         {%- if explicit %}cast('{{ explicit }}' as date)
         {%- else %}{{ add_days(window_as_of_date(), 1 - var('recompute_days') | int) }}

@@ -4,8 +4,9 @@
     when they were written; its config's meta names its day column (`recomputed_by_day`), as
     does a view that shows such days (a view over the landing rows of those days, or over
     such a model). So when the run says so (var `test_recomputed_days_only`, which the
-    orchestrator sets on every incremental run), a data test of such a model reads the
-    recomputed days (and the rows without a day) only: the same window as the model's. A full
+    orchestrator sets on every incremental run it knows the as-of date of, with the window's
+    first day in `recompute_from`), a data test of such a model reads the recomputed days (and
+    the rows without a day) only: the same window as the model's. A full
     refresh, or plain dbt without the var, tests every row. Every generic test reads its model
     through this macro (dbt's own `get_where_subquery`, with the test's `where` config kept).
 -#}
@@ -24,17 +25,16 @@
 {#- A filter on the rows of `relation` that this run recomputed ('true' when the run tests
     every row, or the model is not stored by day); singular tests use it too. -#}
 {% macro recomputed_days(relation) -%}
-    {%- if not execute or flags.FULL_REFRESH or not var('test_recomputed_days_only', false) -%}
+    {%- set first_day = run_var('recompute_from') -%}
+    {%- if not execute or flags.FULL_REFRESH or not first_day
+            or run_var('test_recomputed_days_only', false) not in (true, 'true', '1') -%}
         {{ return('true') }}
     {%- endif -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model'
             and node.relation_name == (relation | string) -%}
         {%- set day_column = node.config.meta.get('recomputed_by_day') -%}
         {%- if day_column -%}
-            {%- set stored = api.Relation.create(database=relation.database, schema=relation.schema,
-                identifier=relation.identifier, type=('view' if node.config.materialized == 'view' else 'table')) -%}
-            {%- set first_day = recompute_from(stored, day_column) -%}
-            {{ return('(' ~ day_column ~ ' >= ' ~ first_day ~ ' or ' ~ day_column ~ ' is null)') }}
+            {{ return('(' ~ day_column ~ " >= cast('" ~ first_day ~ "' as date) or " ~ day_column ~ ' is null)') }}
         {%- endif -%}
     {%- endfor -%}
     {{ return('true') }}

@@ -373,6 +373,7 @@ class RefreshPlan:
     their usual window (the run must not go ahead)."""
 
     full_refresh: bool
+    # The window's first day (None: each model's usual window, the as-of date being dbt's).
     recompute_from: date | None = None
     reasons: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ()
@@ -381,7 +382,6 @@ class RefreshPlan:
         values: dict[str, str | bool] = {}
         if self.recompute_from and not self.full_refresh:
             values["recompute_from"] = self.recompute_from.isoformat()
-        if not self.full_refresh:
             # The data tests check the days the run recomputed (macros/test_window.sql).
             values["test_recomputed_days_only"] = True
         return values
@@ -392,7 +392,7 @@ class RefreshPlan:
         elif self.recompute_from:
             how = f"incremental from {self.recompute_from}"
         else:
-            how = "incremental (usual window)"
+            how = "incremental (each model's usual window)"
         return how + (": " + "; ".join(self.reasons) if self.reasons else "")
 
 
@@ -515,4 +515,8 @@ def plan_refresh(
         if after_last < window_start and (earliest is None or after_last < earliest):
             earliest = after_last
             reasons += (f"the last build was as of {min(last_days)}",)
+    # With the as-of date known, the window's first day is always said, so that the data
+    # tests read the same days as the models (macros/test_window.sql).
+    if window_start is not None and (earliest is None or window_start < earliest):
+        earliest = window_start
     return RefreshPlan(False, earliest, reasons, blocked)

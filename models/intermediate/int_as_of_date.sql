@@ -5,7 +5,7 @@
     (two columns) rather than a staged model that could depend on that window. The on-run-start
     checks refuse an as-of date after the latest spend day (macros/landing_checks.sql).
 -#}
-{%- set requested_as_of = var('as_of_date', none) -%}
+{%- set requested_as_of = run_var('as_of_date') -%}
 
 with
 

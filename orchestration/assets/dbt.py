@@ -19,7 +19,9 @@ whatever the engine (docs/engines.md).
 """
 
 import json
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from orchestration.as_of import AS_OF_TAG, DBT_VARS_TAG, REQUESTED_TAG, requested_as_of
-from orchestration.dbt_args import dbt_build_args, dbt_vars
+from orchestration.dbt_args import RUN_VAR_NAMES, dbt_build_args, dbt_environment, dbt_vars
 from orchestration.project import warehouse_dbt_project
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.translator import WarehouseDbtTranslator
@@ -96,11 +98,30 @@ def built_as_of(warehouse: WarehouseResource) -> date | None:
     return rows[0][0] if rows else None
 
 
+@contextmanager
+def run_parameters(vars_: Mapping[str, str]) -> Iterator[None]:
+    """The run's vars in this process's environment while dbt starts (it copies it), and only
+    these: a parameter of an earlier run in the same process is not left behind."""
+    names = [f"WAREHOUSE_{name.upper()}" for name in RUN_VAR_NAMES]
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ.pop(name, None)
+    os.environ.update(dbt_environment(dict(vars_)))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_dbt(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
-    vars_: dict[str, str | bool],
+    vars_: dict[str, str],
     plan: RefreshPlan,
     record: bool,
 ) -> Iterator[Any]:
@@ -108,9 +129,10 @@ def run_dbt(
     whole = manifest()
     landing = Path(warehouse.landing_dir)
     snapshot = landing_snapshot(landing)
-    invocation = dbt.cli(
-        dbt_build_args(vars_, plan.full_refresh), context=context, raise_on_error=False
-    )
+    with run_parameters(vars_):
+        invocation = dbt.cli(
+            dbt_build_args(plan.full_refresh), context=context, raise_on_error=False
+        )
     try:
         yield from invocation.stream()
         if invocation.is_successful() and engine() == "spark":

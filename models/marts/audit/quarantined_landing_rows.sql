@@ -7,6 +7,7 @@
     decided within): a run recomputes their rows of the window's days. The rows of every other
     source, and rows whose day is missing, have no `row_date` and are recomputed on every run.
 -#}
+-- depends_on: {{ ref('int_as_of_date') }}
 {{ day_window_config('row_date') }}
 
 with

@@ -3,7 +3,8 @@
     days (stored incrementally in int_account_tiers_assigned) with tier codes and amounts
     rounded to cents for display.
 -#}
-{{ config(materialized='view') }}
+{#- Its days are those of int_account_tiers_assigned: tests read the recomputed days only. -#}
+{{ config(materialized='view', meta={'recomputed_by_day': 'date_day'}) }}
 
 with
 
