@@ -13,7 +13,7 @@
     {%- set explicit = run_var('recompute_from') -%}
     {%- set window_start -%}
         {%- if explicit %}cast('{{ explicit }}' as date)
-        {%- else %}{{ add_days(window_as_of_date(), 1 - var('recompute_days') | int) }}
+        {%- else %}{{ add_days(as_of_date(), 1 - var('recompute_days') | int) }}
         {%- endif %}
     {%- endset -%}
     {%- set stored = relation.type != 'view' if relation.type else true -%}
@@ -24,20 +24,6 @@
             {%- endif %} as string)
     {%- endset -%}
     {{ return("cast('" ~ run_query(first_day).columns[0].values()[0] ~ "' as date)") }}
-{%- endmacro %}
-
-{#-
-    The as-of date the window counts back from. A model declares its ref (depends_on); a data
-    test sized like the run (macros/test_window.sql) cannot, and dbt refuses a ref it did not
-    see at parse time, so a test reads the as-of model's relation from the graph.
--#}
-{% macro window_as_of_date() -%}
-    {%- if model.resource_type == 'test' -%}
-        {%- set as_of_model = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-            | selectattr('name', 'equalto', 'int_as_of_date') | first -%}
-        {{ return('(select as_of_date from ' ~ as_of_model.relation_name ~ ')') }}
-    {%- endif -%}
-    {{ return(as_of_date()) }}
 {%- endmacro %}
 
 {#-
