@@ -151,6 +151,11 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> Checked:
 
 
 @pytest.mark.slow
+def test_no_command_changed_a_landing_file(checked):
+    assert {name: _files(landing) for name, landing in checked.landings.items()} == checked.before
+
+
+@pytest.mark.slow
 def test_missing_landing_folder_names_the_source(checked):
     result = checked.results["missing_folder"]
     assert result.returncode != 0

@@ -223,6 +223,7 @@ def test_the_schedule_builds_the_previous_day_given_as_run_config():
 
 
 def test_an_as_of_date_that_is_not_a_date_stops_the_job_before_dbt(tmp_path, fixture_landing):
+    before = landing_files(fixture_landing)
     with pytest.MonkeyPatch.context() as monkeypatch:
         place = use_place(monkeypatch, tmp_path, fixture_landing)
         result = run_job(FIXTURE_AS_OF, as_of_date="2026-13-01")
@@ -232,6 +233,7 @@ def test_an_as_of_date_that_is_not_a_date_stops_the_job_before_dbt(tmp_path, fix
     ]
     assert not materialized(result)
     assert not place.warehouse.exists()
+    assert landing_files(fixture_landing) == before
 
 
 def test_a_day_after_the_warehouses_as_of_date_has_no_outbox_file_yet(fixture_warehouse, tmp_path):
