@@ -56,7 +56,8 @@
             `describe` with an error that names neither the source nor the problem plainly. -#}
         {%- for listed_file in listed if listed_file.is_parquet and listed_file.problem -%}
             {{ exceptions.raise_compiler_error(
-                "Landing source '" ~ source_node.name ~ "': file " ~ listed_file.file ~ " " ~ listed_file.problem) }}
+                "Landing source '" ~ source_node.name ~ "': file " ~ listed_file.file ~ " " ~ listed_file.problem
+                ~ ". " ~ landing_file_fix()) }}
         {%- endfor -%}
         {%- for file in files -%}
             {%- set actual = {} -%}
@@ -67,18 +68,23 @@
                 {%- if column_name not in actual -%}
                     {{ exceptions.raise_compiler_error(
                         "Landing source '" ~ source_node.name ~ "': column '" ~ column_name
-                        ~ "' (" ~ column.data_type ~ ") is missing from " ~ file) }}
+                        ~ "' (" ~ column.data_type ~ ") is missing from " ~ file ~ ". " ~ landing_file_fix()) }}
                 {%- elif not type_fits_contract(actual[column_name], column.data_type) -%}
                     {{ exceptions.raise_compiler_error(
                         "Landing source '" ~ source_node.name ~ "': column '" ~ column_name
                         ~ "' is " ~ actual[column_name] ~ " in " ~ file ~ ", the contract says "
-                        ~ column.data_type) }}
+                        ~ column.data_type ~ ". " ~ landing_file_fix()) }}
                 {%- endif -%}
             {%- endfor -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return('') }}
 {% endmacro %}
+
+{#- What fixes a file that breaks the contract, said with every such message. -#}
+{% macro landing_file_fix() -%}
+    {{ return("Replace or remove that file (the contract: models/staging/*/_*__sources.yml), then run again.") }}
+{%- endmacro %}
 
 {% macro assert_landing_files_are_parquet(files_by_folder) %}
     {%- set unread = [] -%}
