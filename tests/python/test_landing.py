@@ -168,6 +168,7 @@ def test_wrong_column_type_names_source_column_and_file(checked):
     assert result.returncode != 0
     assert "Landing source 'ad_spend': column 'spend' is VARCHAR" in result.stdout
     assert "tiering.parquet" in result.stdout
+    assert "Replace or remove that file (the contract: models/staging/" in result.stdout
 
 
 @pytest.mark.slow

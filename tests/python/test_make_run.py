@@ -487,7 +487,7 @@ def test_a_failed_model_reaches_the_console_as_dbts_own_text(fixture_landing, tm
 
 @pytest.mark.slow
 def test_a_failed_spend_reconciliation_names_its_cause_and_the_fix_that_works(daily_run, tmp_path):
-    """A warehouse whose incremental tier mart kept a stale day outside the window (as when
+    """A warehouse whose incremental tier model kept a stale day outside the window (as when
     its refresh record was copied from another warehouse): `make run` stops on the spend
     reconciliation, naming the day, the likely cause and the full refresh that fixes it; that
     command then publishes marts equal to those of a clean build of the same landing zone."""
@@ -496,9 +496,10 @@ def test_a_failed_spend_reconciliation_names_its_cause_and_the_fix_that_works(da
     with duckdb.connect(str(place.warehouse)) as connection:
         connection.execute(
             """
-            update marts.fct_account_tier_daily set any_spend_usd = any_spend_usd + 25
+            update intermediate.int_account_tiers_assigned set any_spend_usd = any_spend_usd + 25
             where date_day = ? and account_id = (
-                select min(account_id) from marts.fct_account_tier_daily where date_day = ?
+                select min(account_id) from intermediate.int_account_tiers_assigned
+                where date_day = ?
             )
             """,
             [stale_day, stale_day],

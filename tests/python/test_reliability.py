@@ -743,6 +743,7 @@ def test_an_unreadable_file_stops_the_build_naming_source_file_and_problem(contr
     assert result.returncode != 0
     damaged = contract_checks["damaged"][name]
     assert f"Landing source 'billing_credits': file {damaged} {problem}" in result.stdout
+    assert "Replace or remove that file" in result.stdout
     # Wrong column types and missing folders: tests/python/test_landing.py.
 
 
