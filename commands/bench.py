@@ -161,9 +161,22 @@ def full_build(name: str, landing: Path, warehouse: Path, target: Path, as_of: d
     return phase
 
 
+def parsed_manifest(landing: Path, warehouse: Path) -> dict[str, Any]:
+    """The project as the orchestrator loads it (`dbt parse`, as `make run` and the code
+    location do before a run; not timed): the manifest its plans and records compare."""
+    target = warehouse.parent / "target-parse"
+    subprocess.run(
+        [DBT, "parse", "--quiet", "--target-path", str(target)],
+        cwd=PROJECT_DIR,
+        env=dbt_env(landing, warehouse),
+        check=True,
+    )
+    return json.loads((target / "manifest.json").read_text())
+
+
 def record(landing: Path, warehouse: Path, target: Path, as_of: date) -> None:
     """What the orchestrator records after a dbt step: what each model that succeeded read."""
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = parsed_manifest(landing, warehouse)
     results = json.loads((target / "run_results.json").read_text())
     succeeded = [
         item["unique_id"]
@@ -181,7 +194,7 @@ def scheduled_day(
 ) -> tuple[Phase, Phase, str]:
     """A day as the scheduled job runs its dbt steps: planned, then `dbt build` of everything
     but the outbox with the data tests sized like the run, then the outbox's step."""
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = parsed_manifest(landing, warehouse)
     selected = [
         unique_id
         for unique_id, node in manifest["nodes"].items()
