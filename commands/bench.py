@@ -58,12 +58,10 @@ RESULTS_DIR = PROJECT_DIR / "bench" / "results"
 REPORT = PROJECT_DIR / "docs" / "performance.md"
 # A load average above this during a phase means another process shared the two cores.
 MAX_LOAD = 1.5
-TIER_MODEL = PROJECT_DIR / "models" / "intermediate" / "tiering" / "int_account_tiers_assigned.sql"
-# The code change: the tier holds one day less below its minimum (both frames of the window).
-TIER_WINDOW_EDIT = {
-    "{{ hold_days - 1 }} preceding and current": "{{ hold_days - 2 }} preceding and current",
-    "{{ hold_days }} preceding and 1 preceding": "{{ hold_days - 1 }} preceding and 1 preceding",
-}
+# The code change: an edit of the first incremental model of the tier path. Its rows stay the
+# same (every check still holds); the plan must see it and recompute the history downstream.
+CHANGED_MODEL = PROJECT_DIR / "models" / "intermediate" / "tiering" / "int_account_spend_daily.sql"
+CODE_EDIT = ("\nwith\n", "\n-- A comment the benchmark adds to change the model's code.\nwith\n")
 # Staging to fct_account_tier_daily: the models whose time is the tier path.
 TIER_PATH = (
     "base_ads_manager__accounts",
@@ -350,18 +348,17 @@ def run_benchmark(
         add(build)
         compare(name)
 
-    original = TIER_MODEL.read_text()
-    edited = original
-    for old, new in TIER_WINDOW_EDIT.items():
-        edited = edited.replace(old, new)
+    original = CHANGED_MODEL.read_text()
+    edited = original.replace(*CODE_EDIT)
+    assert edited != original
     try:
         for name, code in (("code change", edited), ("code change back", original)):
-            TIER_MODEL.write_text(code)
+            CHANGED_MODEL.write_text(code)
             build, _, plans[name] = scheduled_day(name, landing, warehouse, target, day)
             add(build)
             compare(name)
     finally:
-        TIER_MODEL.write_text(original)
+        CHANGED_MODEL.write_text(original)
     return report(accounts, days, spend_rows, first_floor, full, phases, plans, comparisons)
 
 
