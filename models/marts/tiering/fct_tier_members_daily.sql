@@ -8,6 +8,7 @@
     (recompute_window.sql) from the tier days of those days alone; a member's day never moves
     to another day, so every day outside the window keeps its count.
 -#}
+-- depends_on: {{ ref('int_as_of_date') }}
 {{ day_window_config() }}
 
 with
