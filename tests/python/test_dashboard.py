@@ -525,6 +525,32 @@ def test_creator_next_page(app, copy):
     assert len(counts) == 7 and counts["standing"] == 0
 
 
+def test_the_published_marts_keep_each_accounts_rows_together(copy):
+    """The publication sorts every mart with an account_id by it (warehouse/publish.py), so
+    that reading one account skips the row groups of the others."""
+    by_account = [
+        table
+        for (table,) in copy.execute(
+            "select table_name from duckdb_columns() "
+            "where schema_name = 'marts' and column_name = 'account_id' order by 1"
+        ).fetchall()
+    ]
+    assert "fct_account_tier_daily" in by_account and len(by_account) > 10
+    out_of_order = {
+        table: copy.execute(
+            f"""
+            select count(*) from (
+                select account_id, lag(account_id) over (order by rowid) as previous
+                from marts.{table}
+            )
+            where previous > account_id
+            """
+        ).fetchone()[0]
+        for table in by_account
+    }
+    assert set(out_of_order.values()) == {0}, out_of_order
+
+
 def test_a_new_publication_is_read_afresh(fixture_warehouse, copy, tmp_path, monkeypatch):
     """Results are cached per publication: a new copy (another run) at the same path shows."""
     (marts,) = copy.execute("select tables from meta.publication").fetchone()
