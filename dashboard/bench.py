@@ -5,8 +5,10 @@ people do, timing each open from navigation until the page is drawn (its script 
 every chart with marks; a chart left without marks stops the bench, since an empty chart
 must be replaced by a sentence saying why):
 
-- each page first in a new session on a cold cache (the server has just started: as after a
-  publication), then again from the sidebar;
+- each page in a new session on the server just started, in a new browser (a new user after
+  a restart); then after a new publication (a copy with another run id swapped in over the
+  served file, as the pipeline publishes: the cache, kept per publication, is cold while the
+  server and the browser have been used); then again from the sidebar;
 - accounts of every kind (members of each tier, at risk within 7 days, downgraded, members
   without spend, never a member, members without credits, credits only), picked from the copy
   by its marts, each opened in a new session (its queries not cached yet) and then again.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,10 +92,20 @@ KINDS: dict[str, str] = {
 
 @dataclass
 class Timing:
+    """Seconds to draw a page or an account: `first` on a cold data cache (for a page, the
+    first open after a publication), `again` once cached, and for a page `started`, its
+    first open on a server that has just started, in a browser that may not have its code
+    yet."""
+
     what: str
     kind: str
     first: float
     again: float
+    started: float | None = None
+
+    @property
+    def slowest_first(self) -> float:
+        return max(self.first, self.started or 0)
 
 
 @dataclass
@@ -180,6 +193,25 @@ def pick_accounts(
     return picked, missing
 
 
+def republish(served: Path, work: Path) -> None:
+    """A new publication at the served path, as the pipeline makes one: a copy with another
+    run id and publication time, swapped in (os.replace). The dashboard's cache, keyed on
+    the publication, is then cold, while the server and the browser have been used."""
+    fresh = work / "republished.duckdb"
+    shutil.copyfile(served, fresh)
+    fresh.chmod(0o600)
+    connection = duckdb.connect(str(fresh))
+    try:
+        connection.execute(
+            "update meta.publication set run_id = run_id || ' (republished by the bench)', "
+            "published_at = cast(now() as timestamp)"
+        )
+    finally:
+        connection.close()
+    fresh.chmod(0o444)
+    os.replace(fresh, served)
+
+
 def run(copy: Path, per_kind: int, screenshots: Path | None) -> tuple[list[Timing], Load, dict]:
     publication = data.current_publication(copy)
     connection = data.connect(copy)
@@ -204,28 +236,41 @@ def run(copy: Path, per_kind: int, screenshots: Path | None) -> tuple[list[Timin
         flush=True,
     )
     timings: list[Timing] = []
-    with tempfile.TemporaryDirectory() as work, sampling_load() as load:
+    with tempfile.TemporaryDirectory() as folder, sampling_load() as load:
+        work = Path(folder)
+        # The bench republishes what it serves: a copy of the copy, never the copy itself.
+        served = work / "served.duckdb"
+        shutil.copyfile(copy, served)
         with (
-            dashboard_server(copy, Path(work) / "server.log") as url,
-            chromium(Path(work) / "profile", WAIT_SECONDS) as driver,
+            dashboard_server(served, work / "server.log") as url,
+            chromium(work / "profile", WAIT_SECONDS) as driver,
         ):
 
             def address(page: str, account: str | None = None) -> str:
                 extra = f"&account={quote(account)}" if account else ""
                 return f"{url}/?page={quote(page)}{extra}"
 
-            # The pages as a person opens them from the address, the Account page without an
-            # account (it shows the first one); then each again from the sidebar.
-            first = {}
+            def open_each_page(when: str) -> dict[str, float]:
+                seconds = {}
+                for page in PAGES:
+                    seconds[page] = open_page(driver, address(page), page, WAIT_SECONDS)
+                    print(f"{page:13s} first open {when}: {seconds[page]:6.2f} s", flush=True)
+                return seconds
+
+            # The pages as a person opens them from the address (the Account page without an
+            # account shows the first one): on the server just started, in a new browser;
+            # then after a new publication; then each again from the sidebar.
+            started = open_each_page("on a server just started")
+            republish(served, work)
+            first = open_each_page("after a publication")
             for page in PAGES:
-                first[page] = open_page(driver, address(page), page, WAIT_SECONDS)
-                print(f"{page:13s} first open (new session, cold cache) {first[page]:6.2f} s")
                 if screenshots and page != "Account":
+                    switch_page(driver, page, WAIT_SECONDS)
                     screenshot(driver, screenshots / f"{page.lower().replace(' ', '_')}.png")
             for page in PAGES:
                 again = switch_page(driver, page, WAIT_SECONDS)
-                print(f"{page:13s} again, from the sidebar {again:6.2f} s", flush=True)
-                timings.append(Timing(page, "page", first[page], again))
+                print(f"{page:13s} again, from the sidebar: {again:6.2f} s", flush=True)
+                timings.append(Timing(page, "page", first[page], again, started[page]))
             shot = None
             for account, kind in accounts:
                 opened = [
@@ -241,20 +286,22 @@ def run(copy: Path, per_kind: int, screenshots: Path | None) -> tuple[list[Timin
 
 def report(timings: list[Timing], load: Load, about: dict, command: str) -> str:
     """The Markdown section: what was run, on what, the load, the table, the verdict."""
-    over = [timing for timing in timings if timing.first >= TARGET_SECONDS]
+    over = [timing for timing in timings if timing.slowest_first >= TARGET_SECONDS]
     samples = load.samples or [0.0]
+    loaded = ", loaded machine" if load.loaded else ""
     lines = [
         SECTION,
         "",
         f"`{command}` (the command that wrote this section) serves the dashboard on a "
         "published copy and opens it in headless Chromium, timing each open from navigation "
         "until the page is drawn: its script finished and every chart with marks (a chart "
-        "without marks stops the bench). Each page is opened first in a new session on a cold "
-        "cache (the server has just started, as after a publication), then again from the "
-        "sidebar (the Account page without an account shows the first one); then accounts of "
-        "every kind, each in a new session before its queries are cached, then again in a new "
-        "session. The target is every open under "
-        f"{TARGET_SECONDS:.0f} s.",
+        "without marks stops the bench). Each page is opened in a new session: first on the "
+        "server just started, in a new browser (a new user after a restart); then after a "
+        "new publication (the bench swaps a copy with another run id in, as the pipeline "
+        "does: the cache is cold, the server and the browser have been used), then again from "
+        "the sidebar. The Account page without an account shows the first one. Then accounts "
+        "of every kind, each in a new session before its queries are cached, then again in a "
+        f"new session. The target is every first open under {TARGET_SECONDS:.0f} s.",
         "",
         f"- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores "
         f"({platform.machine()}), {about['chromium']}.",
@@ -271,24 +318,40 @@ def report(timings: list[Timing], load: Load, about: dict, command: str) -> str:
         )
     if about["missing"]:
         lines.append(f"- Kinds with no account in this copy: {', '.join(about['missing'])}.")
+
+    def seconds(value: float | None) -> str:
+        if value is None:
+            return "–"
+        return f"{value:.2f}" + (" (over)" if value >= TARGET_SECONDS else "")
+
     lines += [
         "",
-        "| page or account | kind | first open (s){0} | again (s){0} |".format(
-            ", loaded machine" if load.loaded else ""
-        ),
+        f"| page | first open, server just started (s{loaded}) | first open after a "
+        f"publication (s{loaded}) | again, from the sidebar (s{loaded}) |",
+        "|---|---:|---:|---:|",
+    ]
+    for timing in timings:
+        if timing.kind == "page":
+            lines.append(
+                f"| {timing.what} | {seconds(timing.started)} | {seconds(timing.first)} | "
+                f"{timing.again:.2f} |"
+            )
+    lines += [
+        "",
+        f"| account | kind | first open (s{loaded}) | again (s{loaded}) |",
         "|---|---|---:|---:|",
     ]
     for timing in timings:
-        name = f"Account `{timing.what}`" if timing.kind != "page" else timing.what
-        again = f"{timing.again:.2f}"
-        first = f"{timing.first:.2f}" + (" (over)" if timing.first >= TARGET_SECONDS else "")
-        kind = "" if timing.kind == "page" else timing.kind
-        lines.append(f"| {name} | {kind} | {first} | {again} |")
+        if timing.kind != "page":
+            lines.append(
+                f"| `{timing.what}` | {timing.kind} | {seconds(timing.first)} | "
+                f"{timing.again:.2f} |"
+            )
     verdict = (
         f"Every page and account drawn under {TARGET_SECONDS:.0f} s on first open."
         if not over
         else f"Over {TARGET_SECONDS:.0f} s on first open: "
-        + ", ".join(f"{timing.what} ({timing.first:.2f} s)" for timing in over)
+        + ", ".join(f"{timing.what} ({timing.slowest_first:.2f} s)" for timing in over)
         + "."
     )
     lines += ["", verdict + (" (On a loaded machine.)" if load.loaded else ""), ""]
