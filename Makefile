@@ -47,7 +47,7 @@ generate: setup
 # The engine dbt builds with, WAREHOUSE_ENGINE (duckdb, the default, or spark: profiles.yml's
 # targets): an unknown one stops here with one message, before dbt starts.
 engine: setup
-	@$(BIN)/python -m warehouse.run --check-engine
+	@$(BIN)/python -m commands.run --check-engine
 
 # The manifest Dagster reads, parsed for the engine's target. Parsed without LANDING_DIR, which
 # only the sources' locations read (dbt build renders them again with the real one), so that
@@ -57,7 +57,7 @@ parse: setup engine
 
 run: setup parse
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) \
-		$(BIN)/python -m warehouse.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
+		$(BIN)/python -m commands.run --accounts $(ACCOUNTS) --days $(DAYS) --seed $(SEED)
 
 # The suite runs on DuckDB; test_spark.py builds the fixture on Spark itself and compares.
 test: export WAREHOUSE_ENGINE := duckdb
@@ -103,13 +103,13 @@ dagster-dev: setup parse
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) PATH=$(CURDIR)/$(BIN):$$PATH \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
-# Benchmark at scale (warehouse/bench.py; results in bench/results/). Not part of `make test`.
+# Benchmark at scale (commands/bench.py; results in docs/performance.md). Not part of `make test`.
 BENCH_ACCOUNTS ?= 100000
 BENCH_DAYS ?= 730
 BENCH_DIR ?= /tmp/t1-bench
 .PHONY: bench
 bench: setup parse
-	$(BIN)/python -m warehouse.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
+	$(BIN)/python -m commands.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
 		--work-dir $(BENCH_DIR)
 
 # The full build on DuckDB and on Spark side by side, marts compared, with an estimate of the

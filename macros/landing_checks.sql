@@ -164,17 +164,14 @@
     {%- endif -%}
     {#- Spend reported on or after the as-of date? The bound lets DuckDB skip the row groups
         before it (Parquet statistics): a daily run reads the newest files, not the history. -#}
-    {%- set reported -%}
-        from {{ landing_folder_rows(folder) }}
-        where cast(spend_date as date) <= {{ add_days('cast(cast(reported_at as timestamp) as date)', 1) }}
-    {%- endset -%}
-    {%- set has_spend = run_query("select count(*) > 0 from (select 1 " ~ reported
-        ~ (" and spend_date >= cast('" ~ as_of ~ "' as date)" if as_of is not none else "")
-        ~ " limit 1)").columns[0].values()[0] -%}
+    {%- set latest_query = latest_spend_day(landing_folder_rows(folder)) -%}
+    {%- set has_spend = run_query("select count(*) > 0 from (" ~ latest_query
+        ~ (" and cast(spend_date as date) >= cast('" ~ as_of ~ "' as date)" if as_of is not none else "")
+        ~ ") as reported where latest_spend_day is not null").columns[0].values()[0] -%}
     {%- if has_spend or (as_of is not none and allow_without_spend) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set latest = run_query("select max(cast(spend_date as date)) " ~ reported).columns[0].values()[0] -%}
+    {%- set latest = run_query(latest_query).columns[0].values()[0] -%}
     {%- if latest is none -%}
         {{ exceptions.raise_compiler_error("No spend in " ~ folder ~ ": the ad_spend files hold no row with a spend_date"
             ~ " (reported no later than a day after it), so there is no as-of date to build."

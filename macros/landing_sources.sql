@@ -1,36 +1,42 @@
 {#-
-    The landing sources as the audit models see them: the dbt source, the base model (every
-    raw row), the staged model (the usable ones), and how to name a row in quarantine without
-    copying a secret (coupon codes and payment method ids hashed; never a birth date).
+    The landing sources as the audit models read them. The contract (columns, types, how a
+    row is named, which columns are secrets) is the sources YAML; this list only names the
+    sources for dbt's parser, which must see every `ref` before the YAML is read (a test holds
+    it equal to the YAML's sources). Each source has a base model that keeps every raw row
+    (`base_<system>__<table>`) and a staged model with the usable ones (`stg_<system>__<table>`);
+    the rest comes from the source's `meta` when the model runs: `record_key`, the columns that
+    name a row in quarantine, with `secret_columns` hashed (never a coupon code or a payment
+    method id in the clear; never a birth date).
 -#}
 {% macro landing_sources() %}
-    {{ return([
-        {'name': 'accounts', 'source': 'ads_manager', 'base': 'base_ads_manager__accounts', 'staged': 'stg_ads_manager__accounts',
-         'record_key': ['account_id']},
-        {'name': 'ad_spend', 'source': 'ads_manager', 'base': 'base_ads_manager__ad_spend', 'staged': 'stg_ads_manager__ad_spend',
-         'record_key': ['account_id', 'spend_date', 'campaign_id', 'creative_id']},
-        {'name': 'fx_rates', 'source': 'reference', 'base': 'base_reference__fx_rates', 'staged': 'stg_reference__fx_rates',
-         'record_key': ['currency', 'rate_date']},
-        {'name': 'payment_methods', 'source': 'billing', 'base': 'base_billing__payment_methods', 'staged': 'stg_billing__payment_methods',
-         'record_key': ['account_id', hash_secret('payment_method_id')]},
-        {'name': 'coupon_codes', 'source': 'billing', 'base': 'base_billing__coupon_codes', 'staged': 'stg_billing__coupon_codes',
-         'record_key': [hash_secret('coupon_code')]},
-        {'name': 'coupon_redemption_attempts', 'source': 'billing', 'base': 'base_billing__coupon_redemption_attempts',
-         'staged': 'stg_billing__coupon_redemption_attempts', 'record_key': ['attempt_id']},
-        {'name': 'managed_credit_grants', 'source': 'billing', 'base': 'base_billing__managed_credit_grants',
-         'staged': 'stg_billing__managed_credit_grants', 'record_key': ['grant_id']},
-        {'name': 'billing_credits', 'source': 'billing', 'base': 'base_billing__billing_credits', 'staged': 'stg_billing__billing_credits',
-         'record_key': ['credit_id']},
-        {'name': 'invoices', 'source': 'billing', 'base': 'base_billing__invoices', 'staged': 'stg_billing__invoices',
-         'record_key': ['invoice_id']},
-        {'name': 'creative_requests', 'source': 'tiktok_one', 'base': 'base_tiktok_one__creative_requests',
-         'staged': 'stg_tiktok_one__creative_requests', 'record_key': ['request_id']},
-        {'name': 'creators', 'source': 'creators', 'base': 'base_creators__creators', 'staged': 'stg_creators__creators',
-         'record_key': ['creator_id']},
-        {'name': 'creator_daily_stats', 'source': 'creators', 'base': 'base_creators__creator_daily_stats',
-         'staged': 'stg_creators__creator_daily_stats', 'record_key': ['creator_id', 'stat_date']},
-    ]) }}
+    {%- set sources = [] -%}
+    {%- for system, table in [
+        ('ads_manager', 'accounts'), ('ads_manager', 'ad_spend'), ('reference', 'fx_rates'),
+        ('billing', 'payment_methods'), ('billing', 'coupon_codes'), ('billing', 'coupon_redemption_attempts'),
+        ('billing', 'managed_credit_grants'), ('billing', 'billing_credits'), ('billing', 'invoices'),
+        ('tiktok_one', 'creative_requests'), ('creators', 'creators'), ('creators', 'creator_daily_stats')] -%}
+        {%- set meta = landing_source_meta(system, table) -%}
+        {%- set secrets = meta.get('secret_columns', []) -%}
+        {%- set record_key = [] -%}
+        {%- for column in meta.get('record_key', []) -%}
+            {%- do record_key.append(hash_secret(column) if column in secrets else column) -%}
+        {%- endfor -%}
+        {%- do sources.append({'name': table, 'source': system, 'base': 'base_' ~ system ~ '__' ~ table,
+            'staged': 'stg_' ~ system ~ '__' ~ table, 'record_key': record_key}) -%}
+    {%- endfor -%}
+    {{ return(sources) }}
 {% endmacro %}
+
+{#- A landing source's meta from the sources YAML (empty while dbt parses, when only the refs matter). -#}
+{% macro landing_source_meta(system, table) -%}
+    {%- for node in graph.get('sources', {}).values() if node.source_name == system and node.name == table -%}
+        {{ return(node.meta) }}
+    {%- endfor -%}
+    {%- if execute -%}
+        {{ exceptions.raise_compiler_error("No landing source " ~ system ~ "." ~ table ~ " in the sources YAML") }}
+    {%- endif -%}
+    {{ return({'record_key': ['1']}) }}
+{%- endmacro %}
 
 {#-
     The rows of a landing source with the file each came from (`filename`, as

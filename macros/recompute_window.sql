@@ -1,19 +1,20 @@
 {#-
-    The first day an incremental model recomputes (README, Performance): the var
+    The first day an incremental model recomputes (docs/performance.md): the var
     `recompute_from` when the orchestrator widens the window, else the as-of date less
     `recompute_days` - 1; never after the day after the model's own last stored day (the
     usual dbt `max(...) from this` bound), so a pause leaves no gap. A date literal, so that
-    DuckDB skips the row groups before it. Only called in an incremental run.
+    DuckDB skips the row groups before it. `relation` is the model (its data tests pass it).
 -#}
-{% macro recompute_from() -%}
+{% macro recompute_from(relation=none, day_column='date_day') -%}
     {%- if not execute -%}{{ return("cast(null as date)") }}{%- endif -%}
+    {%- set relation = relation if relation is not none else this -%}
     {%- set explicit = var('recompute_from', none) -%}
     {%- set first_day -%}
         select cast(least(
             {%- if explicit %} cast('{{ explicit }}' as date),
             {%- else %} {{ add_days(as_of_date(), 1 - var('recompute_days') | int) }},
             {%- endif %}
-            (select {{ add_days('max(date_day)', 1) }} from {{ this }})
+            (select {{ add_days('max(' ~ day_column ~ ')', 1) }} from {{ relation }})
         ) as string)
     {%- endset -%}
     {{ return("cast('" ~ run_query(first_day).columns[0].values()[0] ~ "' as date)") }}
@@ -30,11 +31,13 @@
     {{ return(adapter.dispatch('day_window_config', 'tiktok_one_warehouse')()) }}
 {%- endmacro %}
 {% macro duckdb__day_window_config() -%}
-    {{ config(materialized='incremental', incremental_strategy='replace_window', on_schema_change='fail') }}
+    {{ config(materialized='incremental', incremental_strategy='replace_window', on_schema_change='fail',
+        meta={'recomputed_by_day': 'date_day'}) }}
 {%- endmacro %}
 {% macro spark__day_window_config() -%}
     {{ config(materialized='incremental', incremental_strategy='insert_overwrite', file_format='parquet',
-        partition_by=['date_day'], on_schema_change='fail', pre_hook="{{ drop_recomputed_days() }}") }}
+        partition_by=['date_day'], on_schema_change='fail', pre_hook="{{ drop_recomputed_days() }}",
+        meta={'recomputed_by_day': 'date_day'}) }}
 {%- endmacro %}
 
 {% macro get_incremental_replace_window_sql(arg_dict) -%}

@@ -1,29 +1,25 @@
-"""Asset checks beyond dbt's tests: the GX suites on the warehouse, and landing freshness.
+"""Asset checks beyond dbt's tests: the GX suites on the warehouse.
 
 A GX suite is a check of the asset its suite names (orchestration/expectations.py). The
-structural, reconciliation and volume suites are blocking: when one fails with an error,
-nothing that depends on its asset runs in that run (the outbox and the BI copy depend on the
-marts and on the staged spend, so an incomplete day or a mart that disagrees with another
-stops both). A volume band warns, without blocking, when the day is above it; the tier-mix
-shifts only ever warn. dbt's data tests arrive as asset checks through dagster-dbt (blocking,
-severity error) and run inside `dbt build`. Freshness over time: orchestration/freshness.py.
+structural, reconciliation and volume suites are blocking: when one fails with an error, nothing
+that depends on its asset runs in that run (the outbox's dbt step and the BI copy depend on the
+marts and on the staged spend, so an incomplete day or a mart that disagrees with another stops
+both). A volume band warns, without blocking, when the day is above it; the tier-mix shifts only
+ever warn. dbt's data tests arrive as asset checks through dagster-dbt (blocking, severity
+error) and run inside `dbt build`. Freshness over time: orchestration/freshness.py.
 
 Every result carries its numbers as metadata (ints and floats), so that the UI plots them.
 """
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from orchestration.as_of import window_from_tags
-from orchestration.assets.landing import LANDING_SPECS
+from orchestration.as_of import requested_from_tags
 from orchestration.expectations import SUITES, WARN, Outcome, Suite, read_build, run_suite
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import BandSettings
-from warehouse.landing import latest_spend_date
 
 
 def suite_key(suite: Suite) -> dg.AssetKey:
@@ -42,9 +38,9 @@ GX_CHECK_SPECS = {
 
 
 def requested_as_of(context: dg.AssetCheckExecutionContext) -> date | None:
-    """The as-of date the run asked for (the last day of its window); None without one."""
-    window = window_from_tags(context.run.tags)
-    return window.last if window else None
+    """The as-of date the run asked for, as its dbt step tagged it; None: dbt's default (the
+    latest spend day) or a run without a dbt step."""
+    return requested_from_tags(context.run.tags)
 
 
 def check_result(outcome: Outcome, suite: Suite) -> dg.AssetCheckResult:
@@ -72,6 +68,7 @@ def check_result(outcome: Outcome, suite: Suite) -> dg.AssetCheckResult:
     specs=list(GX_CHECK_SPECS.values()),
     name="great_expectations_suites",
     can_subset=True,
+    pool=WAREHOUSE_POOL,
 )
 def great_expectations_suites(
     context: dg.AssetCheckExecutionContext,
@@ -90,40 +87,4 @@ def great_expectations_suites(
                 yield check_result(outcome, suite)
 
 
-AD_SPEND = LANDING_SPECS["ad_spend"].key
-
-
-@dg.asset_check(asset=AD_SPEND, name="spend_reported_for_as_of_date", blocking=True)
-def spend_reported_for_as_of_date(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    """The landing zone has spend dated on the run's as-of date. Checked before dbt builds
-    anything: without it, the as-of day would read as a day of zero spend for every account.
-    dbt's on-run-start hook (assert_as_of_date_has_spend) holds the same rule for plain dbt."""
-    as_of = requested_as_of(context)
-    folder = Path(warehouse.landing_dir) / "ad_spend"
-    try:
-        latest = latest_spend_date(Path(warehouse.landing_dir))
-        problem = None
-    except duckdb.Error as error:
-        latest, problem = None, f"Cannot read the spend files in {folder}: {error}"
-    passed = latest is not None and (as_of is None or latest >= as_of)
-    if not passed and problem is None:
-        problem = (
-            f"No spend in {folder}."
-            if latest is None
-            else f"The as-of date {as_of} is after the latest spend in {folder} ({latest}): "
-            f"run the partition {latest} or earlier, or wait for the spend of {as_of}."
-        )
-    return dg.AssetCheckResult(
-        passed=passed,
-        metadata={
-            "latest_spend_date": str(latest),
-            "as_of_date": str(as_of),
-            "files": len(list(folder.glob("*.parquet"))),
-        },
-        description=problem,
-    )
-
-
-ASSET_CHECKS = [great_expectations_suites, spend_reported_for_as_of_date]
+ASSET_CHECKS = [great_expectations_suites]

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import warehouse_dbt_build
+from orchestration.assets.dbt import outbox_dbt, warehouse_dbt_build
 from orchestration.assets.landing import landing_zone
-from orchestration.assets.outbox import tier_events
+from orchestration.assets.outbox import tier_event_files
 from orchestration.assets.publish import tiktok_one_bi
 from orchestration.checks import ASSET_CHECKS
 from orchestration.jobs import warehouse_build
@@ -12,7 +12,7 @@ from orchestration.resources import build_resources
 from orchestration.schedules import daily_warehouse_build
 
 defs = dg.Definitions(
-    assets=[landing_zone, warehouse_dbt_build, tier_events, tiktok_one_bi],
+    assets=[landing_zone, warehouse_dbt_build, outbox_dbt, tier_event_files, tiktok_one_bi],
     asset_checks=ASSET_CHECKS,
     jobs=[warehouse_build],
     schedules=[daily_warehouse_build],

@@ -383,7 +383,14 @@ def _spend_explained(failed: pd.DataFrame, build: Build) -> str:
         f"(TikTok One {row.staged_tiktok_one_spend_usd:,.2f})"
         for row in failed.head(5).itertuples()
     )
-    return f"The marts' spend differs from the staged spend on {len(failed)} day(s), e.g. {days}."
+    return (
+        f"The marts' spend differs from the staged spend on {len(failed)} day(s), e.g. {days}. "
+        "Likely cause: the incremental tier models kept days that a landing file changed "
+        "without the build seeing it (a file rewritten in place and back, or the warehouse's "
+        "record in <WAREHOUSE_PATH>.state edited or copied from another warehouse). A full "
+        "refresh recomputes them: FULL_REFRESH=1 make run, or the job with the dbt step's "
+        "config full_refresh: true."
+    )
 
 
 def _first_reconciled_day(build: Build) -> date:

@@ -1,10 +1,11 @@
-"""The one job: observe the landing zone, build and check the warehouse, write the outbox,
-publish the BI copy, all for one as-of date (a partition) or a range of them."""
+"""The one job: observe the landing zone, build and check the warehouse as of one day, write
+that day's notifications to the outbox and export its file, publish the BI copy."""
 
 import dagster as dg
 
 # Every run of this job writes the one DuckDB file; the run queue in orchestration/dagster.yaml
-# lets one run with this tag go at a time.
+# lets one run with this tag go at a time (steps of runs started outside the queue, such as
+# `make run`'s, share the `warehouse` pool instead).
 WRITER_TAG = {"warehouse/duckdb": "writer"}
 
 warehouse_build = dg.define_asset_job(
@@ -12,7 +13,8 @@ warehouse_build = dg.define_asset_job(
     selection=dg.AssetSelection.all(include_sources=True),
     tags=WRITER_TAG,
     description=(
-        "Observe the landing zone, dbt build as of the partition's date (tests as checks), run "
-        "the GX suites, write the day's notifications outbox and publish the marts for BI."
+        "Observe the landing zone, dbt build as of the run's as-of date (config as_of_date, "
+        "else its partition key: the outbox day it exports) with the tests as checks, run the "
+        "GX suites, write the day's outbox, export its file and publish the marts for BI."
     ),
 )

@@ -15,7 +15,9 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
 
-from warehouse.config import PROJECT_DIR
+from warehouse.config import PROJECT_DIR, warehouse_path
+from warehouse.refresh import state_dir
+from warehouse.spark import engine, spark_warehouse_dir
 
 
 def dbt_executable() -> str:
@@ -24,11 +26,14 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-# DBT_TARGET_PATH is dbt's own setting for its artifacts folder; the default is target/.
+# DBT_TARGET_PATH is dbt's own setting for its artifacts folder; the default is target/. The
+# state path holds the manifest of the last run beside the per-model record of what each model
+# consumed (warehouse/refresh.py), for `dbt ... --state` by hand (DbtCliResource's state args).
 warehouse_dbt_project = DbtProject(
     project_dir=PROJECT_DIR,
     profiles_dir=PROJECT_DIR,
     target_path=os.environ.get("DBT_TARGET_PATH", "target"),
+    state_path=state_dir(spark_warehouse_dir() if engine() == "spark" else warehouse_path()),
 )
 
 

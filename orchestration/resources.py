@@ -20,6 +20,10 @@ from orchestration.project import dbt_executable, warehouse_dbt_project
 from orchestration.settings import band_settings
 from warehouse import config
 
+# Every step that opens the DuckDB file claims the one slot of this pool (orchestration/
+# dagster.yaml): DuckDB takes one writer, or readers, per file, across processes.
+WAREHOUSE_POOL = "warehouse"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """The landing zone, the DuckDB warehouse, the notifications outbox and the BI copy."""
@@ -37,7 +41,7 @@ class WarehouseResource(dg.ConfigurableResource):
             read_only=read_only,
             config={
                 "threads": os.environ.get("DUCKDB_THREADS", "2"),
-                "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "8GB"),
+                "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "6GB"),
             },
         )
         try:

@@ -1,11 +1,11 @@
 """How dbt resources become Dagster assets: dagster-dbt's defaults, with groups by domain.
 
-Keys stay dagster-dbt's: `[schema, model]` for models and seeds (the DuckDB relation, e.g.
-`marts/fct_account_tier_daily`, `rules/tier_thresholds`) and `[source, table]` for sources
-(e.g. `ads_manager/ad_spend`), which the landing assets reuse. Groups follow the project's
-folders (conventions.md): the domain of `intermediate/<domain>/` and `marts/<domain>/`
-(tiering, credits, creators), `audit` for the audit marts, `staging` for staging, `rules` for
-the seeds and `landing` for the sources.
+Keys name the relation: `[schema, alias]` for models and seeds (e.g.
+`marts/fct_account_tier_daily`, `rules/tier_thresholds`, `outbox/tier_events`) and `[source,
+table]` for sources (e.g. `ads_manager/ad_spend`), which the landing assets reuse. Groups follow
+the project's folders (conventions.md): the domain of `intermediate/<domain>/` and
+`marts/<domain>/` (tiering, credits, creators), `audit` for the audit marts, `staging` for
+staging, `rules` for the seeds and `landing` for the sources.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
     ) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
-        return spec.replace_attributes(
-            group_name=domain_group(self.get_resource_props(manifest, unique_id))
-        )
+        props = self.get_resource_props(manifest, unique_id)
+        key = spec.key
+        if props["resource_type"] in ("model", "seed"):
+            key = dg.AssetKey([props["schema"], props.get("alias") or props["name"]])
+        return spec.replace_attributes(key=key, group_name=domain_group(props))

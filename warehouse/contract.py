@@ -1,140 +1,95 @@
-"""The landing contract (RULES.md section 1) as Arrow schemas.
+"""The landing contract, read from where it is written: the dbt sources YAML.
 
-The dbt sources YAML is the contract the build enforces; this module mirrors it for the Python
-code that writes landing files (the sample generator and the test fixtures).
+`models/staging/<system>/_<system>__sources.yml` is the one home of the contract: each
+source table is a landing folder (`<LANDING_DIR>/<table>/*.parquet`), each column has its
+`data_type`, and `meta` says how the warehouse reads its rows (`record_key`: the columns
+that name a row in quarantine; `base_model`, `staged_model`: the staging models that keep
+every raw row and the usable ones; `dates_moved`: which columns date the earliest day a new
+or restated row can change, see warehouse/refresh.py). dbt enforces the contract before
+every build (macros/landing_checks.sql); this module gives the same YAML to the Python code
+that writes or reads landing files (the sample generator, the fixtures, `make run`), as
+Arrow schemas.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 
-MONEY = pa.decimal128(18, 2)
-TIMESTAMP = pa.timestamp("us")
+from warehouse.config import PROJECT_DIR
+
+SOURCES_YAML = "models/staging/*/_*__sources.yml"
+
+# The contract's engine-neutral type names, as Arrow writes them.
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "varchar": pa.string(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+    "integer": pa.int32(),
+    "double": pa.float64(),
+    "timestamp": pa.timestamp("us"),
+}
+DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
+
+
+def arrow_type(data_type: str) -> pa.DataType:
+    """The Arrow type of a contract type; an unknown one is an error in the contract."""
+    name = data_type.strip().lower()
+    decimal = DECIMAL.match(name)
+    if decimal:
+        return pa.decimal128(int(decimal.group(1)), int(decimal.group(2)))
+    if name not in ARROW_TYPES:
+        raise ValueError(f"The landing contract names a type this project cannot write: {name}")
+    return ARROW_TYPES[name]
+
+
+@dataclass(frozen=True)
+class LandingSource:
+    """One landing folder as the sources YAML declares it."""
+
+    system: str
+    name: str
+    columns: dict[str, str]
+    meta: dict[str, Any]
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([(column, arrow_type(kind)) for column, kind in self.columns.items()])
+
+    @property
+    def record_key(self) -> list[str]:
+        return list(self.meta.get("record_key", []))
+
+    @property
+    def dates_moved(self) -> list[str]:
+        return list(self.meta.get("dates_moved", []))
+
+
+@cache
+def landing_sources(project_dir: Path = PROJECT_DIR) -> dict[str, LandingSource]:
+    """Every landing source of the contract, by folder name, in the YAML's order."""
+    sources: dict[str, LandingSource] = {}
+    for path in sorted(project_dir.glob(SOURCES_YAML)):
+        for system in yaml.safe_load(path.read_text())["sources"]:
+            for table in system["tables"]:
+                sources[table["name"]] = LandingSource(
+                    system=system["name"],
+                    name=table["name"],
+                    columns={column["name"]: column["data_type"] for column in table["columns"]},
+                    meta=table.get("meta", {}),
+                )
+    return sources
+
 
 LANDING_SCHEMAS: dict[str, pa.Schema] = {
-    "accounts": pa.schema(
-        [
-            ("account_id", pa.string()),
-            ("account_name", pa.string()),
-            ("country_code", pa.string()),
-            ("ads_manager_created_on", pa.date32()),
-            ("tiktok_one_joined_on", pa.date32()),
-            ("is_first_time_advertiser", pa.bool_()),
-            ("business_profile_completed_on", pa.date32()),
-            ("is_managed", pa.bool_()),
-            ("agency_id", pa.string()),
-        ]
-    ),
-    "ad_spend": pa.schema(
-        [
-            ("account_id", pa.string()),
-            ("spend_date", pa.date32()),
-            ("campaign_id", pa.string()),
-            ("campaign_type", pa.string()),
-            ("creative_id", pa.string()),
-            ("is_tiktok_one_creative", pa.bool_()),
-            ("spend", MONEY),
-            ("currency", pa.string()),
-            ("reported_at", TIMESTAMP),
-        ]
-    ),
-    "fx_rates": pa.schema(
-        [("currency", pa.string()), ("rate_date", pa.date32()), ("usd_per_unit", pa.float64())]
-    ),
-    "payment_methods": pa.schema(
-        [
-            ("payment_method_id", pa.string()),
-            ("account_id", pa.string()),
-            ("linked_at", TIMESTAMP),
-            ("removed_at", TIMESTAMP),
-        ]
-    ),
-    "coupon_codes": pa.schema(
-        [
-            ("coupon_code", pa.string()),
-            ("credit_amount", MONEY),
-            ("currency", pa.string()),
-            ("redeem_by", TIMESTAMP),
-            ("credit_validity_days", pa.int32()),
-            ("max_redemptions", pa.int32()),
-        ]
-    ),
-    "coupon_redemption_attempts": pa.schema(
-        [
-            ("attempt_id", pa.string()),
-            ("account_id", pa.string()),
-            ("coupon_code", pa.string()),
-            ("attempted_at", TIMESTAMP),
-        ]
-    ),
-    "managed_credit_grants": pa.schema(
-        [
-            ("grant_id", pa.string()),
-            ("account_id", pa.string()),
-            ("agreement_type", pa.string()),
-            ("credit_type", pa.string()),
-            ("amount", MONEY),
-            ("discount_pct", pa.decimal128(5, 2)),
-            ("max_discount_amount", MONEY),
-            ("currency", pa.string()),
-            ("granted_at", TIMESTAMP),
-            ("expires_at", TIMESTAMP),
-            ("granted_by", pa.string()),
-        ]
-    ),
-    "billing_credits": pa.schema(
-        [
-            ("credit_id", pa.string()),
-            ("account_id", pa.string()),
-            ("credit_source", pa.string()),
-            ("source_ref", pa.string()),
-            ("amount", MONEY),
-            ("currency", pa.string()),
-            ("issued_at", TIMESTAMP),
-            ("expires_at", TIMESTAMP),
-        ]
-    ),
-    "invoices": pa.schema(
-        [
-            ("invoice_id", pa.string()),
-            ("account_id", pa.string()),
-            ("issued_on", pa.date32()),
-            ("due_on", pa.date32()),
-            ("paid_on", pa.date32()),
-            ("amount", MONEY),
-            ("currency", pa.string()),
-        ]
-    ),
-    "creative_requests": pa.schema(
-        [
-            ("request_id", pa.string()),
-            ("account_id", pa.string()),
-            ("project_id", pa.string()),
-            ("requested_at", TIMESTAMP),
-            ("creatives_requested", pa.int32()),
-        ]
-    ),
-    "creators": pa.schema(
-        [
-            ("creator_id", pa.string()),
-            ("birth_date", pa.date32()),
-            ("country_code", pa.string()),
-            ("account_type", pa.string()),
-        ]
-    ),
-    "creator_daily_stats": pa.schema(
-        [
-            ("creator_id", pa.string()),
-            ("stat_date", pa.date32()),
-            ("follower_count", pa.int32()),
-            ("video_views", pa.int32()),
-            ("posts", pa.int32()),
-            ("in_good_standing", pa.bool_()),
-        ]
-    ),
+    name: source.schema for name, source in landing_sources().items()
 }
 
 

@@ -4,9 +4,9 @@ It depends on every mart and on the staged daily sources that the volume bands j
 blocking check on them (dbt tests and GX suites) runs first in the same run, and one failure
 stops it: a build that fails its checks, or holds an incomplete day, is never published. Run on
 its own (say from the UI), it also refuses while the latest evaluation of such a check is a
-failure of severity error (a warning does not hold it back). It never moves BI back in time:
-when the published copy is as of a later day than this run (a backfill of an old range), it
-leaves it alone.
+failure of severity error (a warning does not hold it back). It publishes the warehouse as
+built (its as-of date from intermediate.int_as_of_date), and never moves BI back in time: when
+the published copy is as of a later day (a replay of an older as-of date), it leaves it alone.
 """
 
 from collections.abc import Iterator
@@ -15,11 +15,10 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.assets.dbt import MART_TABLES, warehouse_dbt_build
+from orchestration.assets.dbt import MART_TABLES, built_as_of, warehouse_dbt_build
 from orchestration.checks import GX_CHECK_SPECS
 from orchestration.freshness import delivered_daily
-from orchestration.partitions import as_of_partitions, single_run, window_of
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from warehouse.publish import STORAGE_VERSION, publish_marts, published_as_of
 
 PUBLISHED_KEY = dg.AssetKey(["published", "tiktok_one_bi"])
@@ -64,9 +63,8 @@ def failed_checks(context: dg.AssetExecutionContext) -> list[str]:
     key=PUBLISHED_KEY,
     group_name="delivery",
     kinds={"duckdb"},
-    partitions_def=as_of_partitions,
-    backfill_policy=single_run,
     freshness_policy=delivered_daily,
+    pool=WAREHOUSE_POOL,
     deps=sorted([*MART_TABLES, *STAGED_DAILY_SOURCES], key=str),
     output_required=False,
     description=(
@@ -78,18 +76,20 @@ def failed_checks(context: dg.AssetExecutionContext) -> list[str]:
 def tiktok_one_bi(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    as_of = window_of(context).last
     target = Path(warehouse.published_path)
     failed = failed_checks(context)
     if failed:
         raise dg.Failure(
             "Not publishing: the latest evaluation of these checks failed: " + ", ".join(failed)
         )
+    as_of = built_as_of(warehouse)
+    if as_of is None:
+        raise dg.Failure(description="The warehouse is not built yet: run warehouse_build.")
     current = published_as_of(target)
     if current is not None and current > as_of:
         context.log.warning(
             f"Not publishing the build as of {as_of}: {target} is as of {current}, later. "
-            "Re-run the latest partition to rebuild the warehouse as of today's data."
+            "Build as of the latest spend day (make run, or the daily job) to publish again."
         )
         return
     publication = publish_marts(

@@ -22,10 +22,7 @@ horizon as (
     select
         greatest(
             -- Spend dated after the day it was reported is quarantined: it sets no horizon.
-            (
-                select max(cast(spend_date as date)) from ad_spend
-                where cast(spend_date as date) <= {{ add_days('cast(reported_at as date)', 1) }}
-            ),
+            ({{ latest_spend_day('ad_spend') }}),
             (select max(rate_date) from fx_rates)
         ) as last_day
 ),

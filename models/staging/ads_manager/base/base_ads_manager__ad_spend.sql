@@ -72,9 +72,7 @@ checked as (
             when currency is null then 'null_currency'
             when is_tiktok_one_creative is null then 'null_is_tiktok_one_creative'
             when reported_at is null then 'null_reported_at'
-            -- A report cannot cover a day after the one it arrived on (a day's grace for
-            -- account-local days ahead of UTC).
-            when spend_date > {{ add_days('cast(reported_at as date)', 1) }} then 'spend_date_in_future'
+            when not {{ spend_is_reported('spend_date', 'reported_at') }} then 'spend_date_in_future'
             when not is_known_account then 'unknown_account'
             -- No spend can precede the Ads Manager account it is billed to.
             when spend_date < ads_manager_created_on then 'spend_before_account_created'

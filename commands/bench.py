@@ -19,7 +19,7 @@ equalities at a small scale through `make run` (tests/python/test_incremental.py
 
 Writes `bench/results/bench.json` and `bench/results/bench.md`.
 
-Run: python -m warehouse.bench --accounts 100000 --days 730 --work-dir /tmp/t1-bench
+Run: python -m commands.bench --accounts 100000 --days 730 --work-dir /tmp/t1-bench
 """
 
 from __future__ import annotations

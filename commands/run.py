@@ -5,17 +5,20 @@
 1. The landing zone: LANDING_DIR when set (real data: it must hold every source folder, and
    nothing here writes to it or deletes from it); otherwise the generated sample in
    SAMPLE_LANDING_DIR (data/sample_landing), made on the first run and reused after.
-2. The as-of date: AS_OF_DATE when set, else the latest spend_date in the landing zone; a date
-   after the latest spend is refused (dbt's on-run-start hook refuses it too).
-3. One in-process run of the Dagster job (orchestration/jobs.py) on the project's persistent
-   instance (DAGSTER_HOME, .dagster_home: the one `make dagster-dev` shows), so the run is in
-   the UI's history: observe the landing zone, dbt build with its tests as checks, the GX
-   suites, the notifications outbox and the BI copy.
+2. The as-of date: AS_OF_DATE when set, else the latest spend day of the landing zone (dbt's
+   on-run-start checks refuse a date after it, with the reason).
+3. One run of the Dagster job (orchestration/jobs.py), executed in this process, on the
+   project's persistent instance (DAGSTER_HOME, .dagster_home: the one `make dagster-dev`
+   shows), so the run is in the UI's history: observe the landing zone, dbt build as of the
+   date (run config) with its tests as checks, the GX suites, the day's outbox and its file
+   (the job's partition: the as-of date), the BI copy. Its steps share the instance's
+   `warehouse` pool with every other run, so it never writes the warehouse beside another.
+   FULL_REFRESH=1 rebuilds every incremental model from the whole history.
 
 dbt's and Dagster's output goes to one log file per run, logs/runs/<UTC time>_as-of-<date>.log
-(RUN_LOG_DIR; the last RUN_LOGS_KEPT are kept). The console gets the summary, or one message
-naming the problem and the fix, and the exit status is not zero: no traceback for a user
-error.
+(RUN_LOG_DIR; the last RUN_LOGS_KEPT are kept). The console gets the summary, or what the run
+reported as the cause (dbt's own messages, from its artifacts; a failed check's sentence) and
+the exit status is not zero: no traceback for a user error.
 """
 
 from __future__ import annotations
@@ -126,36 +129,35 @@ def requested_as_of() -> date | None:
 
 
 def choose_as_of(landing: Path) -> date:
-    """AS_OF_DATE when set, else the latest spend_date; never a day after the latest spend."""
+    """AS_OF_DATE when set, else the latest spend day. Whether spend was reported for it is
+    dbt's to say (its on-run-start checks), so that plain dbt and the job refuse alike."""
     requested = requested_as_of()
-    folder = landing / "ad_spend"
-    try:
-        latest = latest_spend_date(landing)
-    except duckdb.Error as error:
-        raise UserError(
-            f"Cannot read the spend files in {folder}: {first_line(str(error))}. Replace or "
-            "remove the damaged file, then run again."
-        ) from None
-    if latest is None:
-        raise UserError(
-            f"No spend in {folder}: its files hold no spend row, so there is no as-of date to "
-            "build. Deliver the ad_spend files, then run again."
-        )
-    if requested is not None and requested > latest:
-        raise UserError(
-            f"AS_OF_DATE={requested} is after the latest spend in the landing zone ({latest}): "
-            f"every account would read as spending nothing after {latest}. Use AS_OF_DATE="
-            f"{latest} or earlier, or unset AS_OF_DATE."
-        )
-    as_of = requested or latest
-    from orchestration.partitions import AS_OF_START, as_of_partitions
+    if requested is None:
+        folder = landing / "ad_spend"
+        try:
+            requested = latest_spend_date(landing)
+        except duckdb.Error as error:
+            raise UserError(
+                f"Cannot read the spend files in {folder}: {first_line(str(error))}. Replace "
+                "or remove the damaged file, then run again."
+            ) from None
+        if requested is None:
+            raise UserError(
+                f"No spend in {folder}: its files hold no spend row, so there is no as-of date "
+                "to build. Deliver the ad_spend files, then run again."
+            )
+    from orchestration.partitions import OUTBOX_START, outbox_days
 
-    if not as_of_partitions.has_partition_key(as_of.isoformat()):
+    if not outbox_days.has_partition_key(requested.isoformat()):
         raise UserError(
-            f"No partition for the as-of date {as_of}: as-of dates run from {AS_OF_START} to "
-            "today (UTC). Set AS_OF_DATE to a day in that range."
+            f"No outbox day for the as-of date {requested}: as-of dates run from {OUTBOX_START} "
+            "to today (UTC). Set AS_OF_DATE to a day in that range."
         )
-    return as_of
+    return requested
+
+
+def full_refresh_requested() -> bool:
+    return os.environ.get("FULL_REFRESH", "").strip().lower() in ("1", "true", "yes")
 
 
 # --- The warehouse file ----------------------------------------------------------------------
@@ -223,14 +225,17 @@ def dagster_instance() -> dg.DagsterInstance:
 
 
 def build(as_of: date, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """Run the Dagster job for the as-of date in this process; the result, failed or not."""
+    """Run the Dagster job as of the date in this process; the result, failed or not."""
     from orchestration.definitions import defs
+    from orchestration.schedules import daily_run_config
 
+    run_config = daily_run_config(as_of.isoformat())
+    run_config["ops"]["warehouse_dbt_build"]["config"]["full_refresh"] = full_refresh_requested()
     return defs.resolve_job_def("warehouse_build").execute_in_process(
         partition_key=as_of.isoformat(),
         instance=instance,
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        run_config={**run_config, "loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
 
 
@@ -245,65 +250,26 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-# dbt's framing around the message of an error (dagster-dbt lists dbt's error events after
-# this line of its exception).
-DBT_ERRORS = "Errors parsed from dbt logs:"
-DBT_FRAMING = re.compile(
-    r"^(Encountered an error:?|(Compilation|Runtime|Database|Parsing) Error( in .*)?|>.*"
-    r"|compiled code at .*|Completed with .*|Done\. .*|Failure in .*)$"
-)
-
-# The fix to add to a message that names only the problem.
-FIXES = (
-    (
-        re.compile(r"^Landing source "),
-        "Replace or remove that file (the contract: models/staging/*/_*__sources.yml), then "
-        "run again.",
-    ),
-    (
-        re.compile(r"lock", re.IGNORECASE),
-        "Another process holds the warehouse: close it or wait for its run, then run again.",
-    ),
-)
-
-
-def dbt_error(text: str) -> str | None:
-    """The first line of dbt's own error message in a dagster-dbt exception, if any."""
-    if DBT_ERRORS not in text:
-        return None
-    for line in text.split(DBT_ERRORS, 1)[1].splitlines():
-        line = line.strip()
-        if line and not DBT_FRAMING.match(line):
-            return line
-    return None
-
-
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """What stopped a run, causes first: failed steps (with dbt's own message when dbt
-    failed), then failed checks; one line each."""
+    """What stopped a run, as the run reported it, causes first: failed steps (a step's
+    dg.Failure carries dbt's own messages, read from its artifacts), then failed checks."""
+    import dagster as dg
+
     lines = []
     for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+        data = event.step_failure_data
+        if data.error is not None and data.error.cls_name == "DagsterAssetCheckFailedError":
             continue  # listed below
-        text = error.message if error else ""
-        lines.append(dbt_error(text) or first_line(text) or f"step {event.step_key} failed")
+        reported = data.user_failure_data.description if data.user_failure_data else None
+        text = reported or (first_line(data.error.message) if data.error else "")
+        lines.append(text or f"step {event.step_key} failed")
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            details = evaluation.metadata.get("failures")
-            why = details.value if details is not None else evaluation.description
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             lines.append(
                 f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
-                + (f": {why}" if why else "")
+                + (f": {evaluation.description}" if evaluation.description else "")
             )
     return lines
-
-
-def with_fix(problem: str) -> str:
-    for pattern, fix in FIXES:
-        if pattern.search(problem):
-            return f"{problem.rstrip('.')}. {fix}"
-    return problem
 
 
 def run(accounts: int, days: int, seed: int) -> None:
@@ -321,7 +287,7 @@ def run(accounts: int, days: int, seed: int) -> None:
     as_of = choose_as_of(landing)
     check_writer_free(warehouse)
     log_path = run_log_path(as_of, datetime.now(UTC))
-    on = "" if chosen == "duckdb" else f" on {chosen} (tables copied into {warehouse} after)"
+    on = "" if chosen == "duckdb" else f" on {chosen}"
     print(f"Building as of {as_of}{on} through Dagster (log: {log_path}).")
     with output_to(log_path):
         instance = dagster_instance()
@@ -334,7 +300,7 @@ def run(accounts: int, days: int, seed: int) -> None:
     if not result.success:
         problem = problems[0] if problems else "the run failed"
         kept = "" if published_now(result) else f" The BI copy {published} was not replaced."
-        raise UserError(f"{with_fix(problem)}{kept} Log: {log_path}")
+        raise UserError(f"{problem}{kept} Log: {log_path}")
     skipped = sorted(event.step_key for event in result.all_events if event.is_step_skipped)
     if published_now(result):
         print(f"Published for BI (open it read-only): {published}")
