@@ -126,5 +126,3 @@ def landing_files(landing: Path) -> dict[str, tuple[int, int]]:
         for path in sorted(landing.rglob("*"))
         if path.is_file()
     }
-
-
