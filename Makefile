@@ -103,7 +103,7 @@ browser:
 			chromium chromium-driver; \
 	fi
 
-# The dashboard (README, Dashboard) on http://127.0.0.1:$(DASHBOARD_PORT), reading
+# The dashboard (docs/dashboard.md) on http://127.0.0.1:$(DASHBOARD_PORT), reading
 # the published BI copy (PUBLISHED_WAREHOUSE_PATH, default data/published/tiktok_one_bi.duckdb).
 DASHBOARD_PORT ?= 8501
 dashboard: setup

@@ -58,12 +58,10 @@ RESULTS_DIR = PROJECT_DIR / "bench" / "results"
 REPORT = PROJECT_DIR / "docs" / "performance.md"
 # A load average above this during a phase means another process shared the two cores.
 MAX_LOAD = 1.5
-TIER_MODEL = PROJECT_DIR / "models" / "intermediate" / "tiering" / "int_account_tiers_assigned.sql"
-# The code change: the tier holds one day less below its minimum (both frames of the window).
-TIER_WINDOW_EDIT = {
-    "{{ hold_days - 1 }} preceding and current": "{{ hold_days - 2 }} preceding and current",
-    "{{ hold_days }} preceding and 1 preceding": "{{ hold_days - 1 }} preceding and 1 preceding",
-}
+# The code change: an edit of the first incremental model of the tier path. Its rows stay the
+# same (every check still holds); the plan must see it and recompute the history downstream.
+CHANGED_MODEL = PROJECT_DIR / "models" / "intermediate" / "tiering" / "int_account_spend_daily.sql"
+CODE_EDIT = ("\nwith\n", "\n-- A comment the benchmark adds to change the model's code.\nwith\n")
 # Staging to fct_account_tier_daily: the models whose time is the tier path.
 TIER_PATH = (
     "base_ads_manager__accounts",
@@ -161,9 +159,22 @@ def full_build(name: str, landing: Path, warehouse: Path, target: Path, as_of: d
     return phase
 
 
+def parsed_manifest(landing: Path, warehouse: Path) -> dict[str, Any]:
+    """The project as the orchestrator loads it (`dbt parse`, as `make run` and the code
+    location do before a run; not timed): the manifest its plans and records compare."""
+    target = warehouse.parent / "target-parse"
+    subprocess.run(
+        [DBT, "parse", "--quiet", "--target-path", str(target)],
+        cwd=PROJECT_DIR,
+        env=dbt_env(landing, warehouse),
+        check=True,
+    )
+    return json.loads((target / "manifest.json").read_text())
+
+
 def record(landing: Path, warehouse: Path, target: Path, as_of: date) -> None:
     """What the orchestrator records after a dbt step: what each model that succeeded read."""
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = parsed_manifest(landing, warehouse)
     results = json.loads((target / "run_results.json").read_text())
     succeeded = [
         item["unique_id"]
@@ -181,7 +192,7 @@ def scheduled_day(
 ) -> tuple[Phase, Phase, str]:
     """A day as the scheduled job runs its dbt steps: planned, then `dbt build` of everything
     but the outbox with the data tests sized like the run, then the outbox's step."""
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = parsed_manifest(landing, warehouse)
     selected = [
         unique_id
         for unique_id, node in manifest["nodes"].items()
@@ -337,18 +348,17 @@ def run_benchmark(
         add(build)
         compare(name)
 
-    original = TIER_MODEL.read_text()
-    edited = original
-    for old, new in TIER_WINDOW_EDIT.items():
-        edited = edited.replace(old, new)
+    original = CHANGED_MODEL.read_text()
+    edited = original.replace(*CODE_EDIT)
+    assert edited != original
     try:
         for name, code in (("code change", edited), ("code change back", original)):
-            TIER_MODEL.write_text(code)
+            CHANGED_MODEL.write_text(code)
             build, _, plans[name] = scheduled_day(name, landing, warehouse, target, day)
             add(build)
             compare(name)
     finally:
-        TIER_MODEL.write_text(original)
+        CHANGED_MODEL.write_text(original)
     return report(accounts, days, spend_rows, first_floor, full, phases, plans, comparisons)
 
 

@@ -52,13 +52,24 @@ def dated(frame: pd.DataFrame) -> pd.DataFrame:
 CHARTS_DRAWN: list[str] = []
 
 
-def show_chart(chart: Any, frame: pd.DataFrame, empty_because: str) -> None:
-    """The chart, or why there is none."""
-    if frame.empty:
+def show_chart(
+    chart: Any, frame: pd.DataFrame, empty_because: str, nothing_to_show: bool | None = None
+) -> None:
+    """The chart, or, when it would have nothing to show (no rows, unless the caller says
+    otherwise), the sentence that says why: never an empty frame."""
+    if frame.empty if nothing_to_show is None else nothing_to_show:
         st.info(empty_because)
     else:
         st.altair_chart(chart, width="stretch")
         CHARTS_DRAWN.append(str(chart.title))
+
+
+def tier_label(tier: str) -> str:
+    return "no tier" if tier == "none" else tier.capitalize()
+
+
+def day(value: Any) -> str:
+    return f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
 def header(publication: data.Publication) -> None:
@@ -90,6 +101,8 @@ def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         "No account has been upgraded or downgraded yet.",
     )
 
+    at_risk_section(key)
+
     st.subheader("Warnings pending")
     pending = load(key, "pending_warnings")
     show_chart(
@@ -97,8 +110,6 @@ def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         pending,
         "No downgrade warning is pending: every warned account has recovered or moved tier.",
     )
-    if not pending.empty:
-        st.dataframe(dated(pending), hide_index=True)
 
     requests = load(key, "creative_requests_weekly")
     caps = ", ".join(
@@ -112,6 +123,47 @@ def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         charts.creative_requests_weekly(requests),
         requests,
         "No creative has been requested yet.",
+    )
+
+
+def at_risk_section(key: PublicationKey) -> None:
+    """Members whose tier drops within AT_RISK_DAYS unless they spend (fct_tier_outlook)."""
+    days = data.AT_RISK_DAYS
+    st.subheader(f"Tiers at risk within {days} days")
+    at_risk = load(key, "tiers_at_risk", (("days", days),))
+    if at_risk.empty:
+        st.success(
+            f"No member's tier is at risk within {days} days: no member is far enough below "
+            "its tier's minimum to lose it that soon."
+        )
+        return
+    st.caption(
+        f"{len(at_risk):,} members below their tier who must reach its minimum within {days} "
+        "days to keep it: by the day in Keep by, the day it drops without more spend. Spend to "
+        "keep is what one day's spend on TikTok One creatives tomorrow takes. Click a column "
+        "to sort it, an account to open it."
+    )
+    st.dataframe(
+        at_risk,
+        hide_index=True,
+        column_config={
+            "account": st.column_config.LinkColumn(
+                "Account", display_text=r"account=(.*)$", width="medium"
+            ),
+            "account_name": "Name",
+            "tier": "Tier",
+            "days_below_tier": st.column_config.NumberColumn("Days below", format="%d"),
+            "spend_to_keep_tier_usd": st.column_config.NumberColumn(
+                "Spend to keep (USD)", format="dollar"
+            ),
+            "keep_tier_by": st.column_config.DateColumn("Keep by", format="YYYY-MM-DD"),
+            "drops_to": "Drops to",
+            "spend_to_next_tier_usd": st.column_config.NumberColumn(
+                "Spend to next tier (USD)", format="dollar"
+            ),
+            "warned_on": st.column_config.DateColumn("Warned on", format="YYYY-MM-DD"),
+            "warning_reason": st.column_config.TextColumn("Warning", width="large"),
+        },
     )
 
 
@@ -153,13 +205,31 @@ def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         else f"{account['tiktok_one_joined_on']:%Y-%m-%d}",
     )
 
-    st.subheader("Tier timeline")
-    days = load(key, "account_tier_days", params)
-    show_chart(
-        charts.account_tier_timeline(days, thresholds, tiers),
-        days,
-        "Not in TikTok One by the as-of date: no tier yet.",
-    )
+    timeline, outlook = st.columns([3, 1], gap="large")
+    with timeline:
+        st.subheader("Tier timeline")
+        days = load(key, "account_tier_days", params)
+        joined_on = account["tiktok_one_joined_on"]
+        if days.empty:
+            because = "Not in TikTok One by the as-of date: no tier yet." + (
+                "" if pd.isna(joined_on) else f" It joins on {day(joined_on)}."
+            )
+        else:
+            lowest = thresholds[thresholds["tier_rank"] == 1].iloc[0]
+            because = (
+                f"No spend yet: no qualifying spend since joining TikTok One on "
+                f"{day(joined_on)}, so no tier ({tier_label(lowest['tier'])} starts at "
+                f"{usd(lowest['min_rolling_30d_spend_usd'])} of 30-day spend)."
+            )
+        show_chart(
+            charts.account_tier_timeline(days, thresholds, tiers),
+            days,
+            because,
+            nothing_to_show=not (days["qualifying_spend_usd"] > 0).any(),
+        )
+    with outlook:
+        outlook_section(key, params)
+
     st.subheader("Tier changes and why")
     changes = load(key, "account_tier_changes", params)
     if changes.empty:
@@ -191,7 +261,15 @@ def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
     else:
         st.dataframe(credits, hide_index=True)
         balance = load(key, "account_balance_daily", params)
-        show_chart(charts.account_balance(balance), balance, "No credit balance yet.")
+        show_chart(
+            charts.account_balance(balance),
+            balance,
+            "No credit was left at the end of any day up to the as-of date: each credit was "
+            "used up or expired on the day it became usable."
+            if not balance.empty
+            else "No credit balance by the as-of date.",
+            nothing_to_show=not (balance["balance_usd"] > 0).any(),
+        )
         st.dataframe(dated(load(key, "account_ledger", params)), hide_index=True)
 
     st.subheader("Spend-match credit")
@@ -233,6 +311,57 @@ def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
                 }
             )
         )
+
+
+def outlook_section(key: PublicationKey, params: tuple[tuple[str, Any], ...]) -> None:
+    """What keeps the tier or reaches the next, and when it drops without spend
+    (fct_tier_outlook, RULES.md section 13)."""
+    st.subheader("Outlook")
+    outlook = load(key, "account_outlook", params)
+    if outlook.empty:
+        st.info("Not in TikTok One on the as-of date: there is no tier to keep or reach.")
+        return
+    row = outlook.iloc[0]
+    tomorrow = day(pd.Timestamp(row["as_of_date"]) + pd.Timedelta(days=1))
+    if not pd.isna(row["spend_to_keep_tier_usd"]):
+        st.metric(
+            f"Spend to keep {tier_label(row['tier'])}",
+            usd(row["spend_to_keep_tier_usd"]),
+            f"by {day(row['keep_tier_by'])}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+    if not pd.isna(row["spend_to_next_tier_usd"]):
+        st.metric(
+            f"Spend to reach {tier_label(row['next_tier'])}",
+            usd(row["spend_to_next_tier_usd"]),
+            f"on {tomorrow}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+    if not pd.isna(row["downgrade_date_without_spend"]):
+        st.metric(
+            "Drops without spend",
+            day(row["downgrade_date_without_spend"]),
+            f"to {tier_label(row['tier_after_downgrade_without_spend'])}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+    if row["tier"] == "none":
+        state = "No tier yet: nothing to keep."
+    elif pd.isna(row["spend_to_keep_tier_usd"]):
+        state = f"{tier_label(row['tier'])} is safe for now: the spend reaches its minimum."
+    else:
+        state = (
+            f"{tier_label(row['tier'])} is at risk: {int(row['days_below_tier'])} days below its "
+            f"minimum. Reaching the minimum by {day(row['keep_tier_by'])} keeps it; the day "
+            "after, it is too late."
+        )
+    st.caption(
+        f"{state} Amounts are one day's spend on TikTok One creatives on {tomorrow}, the "
+        "cheapest day (later, older spend leaves the 30-day window), rounded up to the cent. "
+        f"As of {day(row['as_of_date'])}."
+    )
 
 
 def credits_page(key: PublicationKey) -> None:

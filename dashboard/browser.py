@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard import serve
 from warehouse.config import PROJECT_DIR
@@ -120,10 +120,9 @@ def marks_per_chart(driver: webdriver.Chrome) -> list[int]:
     )
 
 
-def drawn(driver: webdriver.Chrome, page: str) -> bool:
-    """The page's script has finished (its footer is there, nothing is running or left over
-    from the page before), and as many charts as the footer counts are on the page, each
-    with marks."""
+def charts_expected(driver: webdriver.Chrome, page: str) -> int | None:
+    """How many charts the page drew, from its footer, once its script has finished (the footer
+    is there, nothing is running or left over from the page before); None until then."""
     busy = driver.find_elements(
         By.CSS_SELECTOR, "[data-testid='stStatusWidget'], [data-stale='true']"
     )
@@ -131,17 +130,44 @@ def drawn(driver: webdriver.Chrome, page: str) -> bool:
         rf"{re.escape(page)} page, (\d+) charts\. {FOOTER}",
         driver.find_element(By.TAG_NAME, "body").text,
     )
-    if busy or not footer:
+    return None if busy or not footer else int(footer.group(1))
+
+
+def drawn(driver: webdriver.Chrome, page: str) -> bool:
+    """The page's script has finished, and as many charts as the footer counts are on the
+    page, each with marks."""
+    expected = charts_expected(driver, page)
+    if expected is None:
         return False
     marks = marks_per_chart(driver)
-    return len(marks) == int(footer.group(1)) and all(marks)
+    return len(marks) == expected and all(marks)
 
 
-def wait_until_drawn(driver: webdriver.Chrome, page: str, wait_seconds: float) -> None:
-    try:
-        WebDriverWait(driver, wait_seconds, poll_frequency=0.1).until(lambda d: drawn(d, page))
-    except Exception as error:
-        raise NotDrawn(f"{page} not drawn: charts with marks {marks_per_chart(driver)}") from error
+def wait_until_drawn(
+    driver: webdriver.Chrome, page: str, wait_seconds: float, empty_seconds: float = 5
+) -> None:
+    """Wait until `page` is drawn. A page whose script has finished with every chart on it,
+    one of them still without marks `empty_seconds` later (Vega draws well within that), has
+    drawn an empty chart: NotDrawn at once, rather than at the end of the wait."""
+    deadline = time.monotonic() + wait_seconds
+    finished_since = None
+    while True:
+        try:
+            expected = charts_expected(driver, page)
+            marks = marks_per_chart(driver) if expected is not None else []
+        except WebDriverException:  # the page changed under the lookup: look again
+            expected, marks = None, []
+        if expected is not None and len(marks) == expected:
+            if all(marks):
+                return
+            finished_since = finished_since or time.monotonic()
+            if time.monotonic() - finished_since > empty_seconds:
+                raise NotDrawn(f"{page} drew a chart without marks: marks per chart {marks}")
+        else:
+            finished_since = None
+        if time.monotonic() > deadline:
+            raise NotDrawn(f"{page} not drawn in {wait_seconds} s: marks per chart {marks}")
+        time.sleep(0.1)
 
 
 def open_page(driver: webdriver.Chrome, url: str, page: str, wait_seconds: float = 60) -> float:

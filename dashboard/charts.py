@@ -82,18 +82,20 @@ def tier_changes_weekly(changes: pd.DataFrame) -> alt.Chart:
 
 
 def pending_warnings(warnings: pd.DataFrame, tiers: list[str]) -> alt.Chart:
+    """Accounts warned per scheduled downgrade day, each bar a day wide, stacked by tier."""
     return (
         alt.Chart(warnings, title="Pending warnings by scheduled downgrade date")
-        .mark_bar()
+        .mark_bar(**BAR)
         .encode(
             x=alt.X(
                 "scheduled_downgrade_date:T",
                 title="Scheduled downgrade",
                 axis=alt.Axis(format=DAY, tickCount={"interval": "day", "step": 1}),
             ),
-            y=alt.Y("count():Q", title="Accounts warned", axis=COUNT_AXIS),
+            x2="next_day:T",
+            y=alt.Y("accounts:Q", title="Accounts warned", axis=COUNT_AXIS, stack="zero"),
             color=tier_colour(tiers, title="Tier at risk", field="tier_at_risk"),
-            tooltip=["scheduled_downgrade_date:T", "tier_at_risk:N", "count():Q"],
+            tooltip=["scheduled_downgrade_date:T", "tier_at_risk:N", "accounts:Q"],
         )
     )
 
@@ -116,10 +118,18 @@ def creative_requests_weekly(weeks: pd.DataFrame) -> alt.Chart:
     )
 
 
+def minimums_in_view(days: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    """The tier minimums an account's timeline shows: those of the tiers it held or qualified
+    for, and the next one up, so that the axis fits the account's own spend."""
+    top = max(days["tier_rank"].max(), days["qualified_tier_rank"].max())
+    ranks = thresholds["tier_rank"]
+    return thresholds[(ranks > 0) & (ranks <= top + 1)]
+
+
 def account_tier_timeline(
     days: pd.DataFrame, thresholds: pd.DataFrame, tiers: list[str]
 ) -> alt.LayerChart:
-    """Qualifying spend against each tier's minimum (dashed), over bands of the assigned tier."""
+    """Qualifying spend against the tier minimums in view (dashed), over bands of the tier."""
     x = alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY))
     bands = (
         alt.Chart(days)
@@ -132,7 +142,7 @@ def account_tier_timeline(
         )
     )
     minimums = (
-        alt.Chart(thresholds[thresholds["tier_rank"] > 0])
+        alt.Chart(minimums_in_view(days, thresholds))
         .mark_rule(strokeDash=[4, 4], strokeWidth=2)
         .encode(
             y="min_rolling_30d_spend_usd:Q",
@@ -162,13 +172,15 @@ def account_tier_timeline(
 
 
 def account_balance(balance: pd.DataFrame) -> alt.Chart:
+    """The balance at the end of each day, each day a bar from that day to the next."""
     return (
-        alt.Chart(balance, title="Credit balance")
-        .mark_line(interpolate="step-after")
+        alt.Chart(balance, title="Credit balance at the end of each day")
+        .mark_bar(orient="vertical", color="#2ca02c")
         .encode(
             x=alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY)),
+            x2="next_day:T",
             y=alt.Y("balance_usd:Q", title="Balance (USD)", axis=alt.Axis(format=DOLLARS)),
-            tooltip=["date_day:T", "balance_usd:Q"],
+            tooltip=["date_day:T", alt.Tooltip("balance_usd:Q", format=DOLLARS)],
         )
     )
 

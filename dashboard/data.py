@@ -28,6 +28,10 @@ class Publication:
     as_of_date: date
 
 
+# The Program page lists the members whose tier drops within this many days without spend.
+AT_RISK_DAYS = 7
+
+
 class NoPublication(Exception):
     """There is no published copy to read (yet)."""
 
@@ -78,16 +82,11 @@ QUERIES: dict[str, str] = {
         order by tier_rank
     """,
     # Program
+    # A small mart (a row per day and tier), not the tier days it counts.
     "members_per_tier_daily": """
-        select days.date_day, days.tier, thresholds.tier_rank, days.accounts
-        from (
-            select date_day, tier, count(*) as accounts
-            from marts.fct_account_tier_daily
-            group by date_day, tier
-        ) as days
-        inner join rules.tier_thresholds as thresholds
-            on days.tier = thresholds.tier
-        order by days.date_day, thresholds.tier_rank
+        select date_day, tier, tier_rank, members as accounts
+        from marts.fct_tier_members_daily
+        order by date_day, tier_rank
     """,
     "members_per_tier_today": """
         select tier, count(*) as accounts
@@ -96,23 +95,43 @@ QUERIES: dict[str, str] = {
         group by tier
     """,
     "tier_changes_weekly": """
-        select
-            cast(date_trunc('week', effective_date) as date) as week_start,
-            cast(date_trunc('week', effective_date) as date) + 7 as week_end,
-            change_type,
-            count(*) as changes
-        from marts.fct_tier_changes
+        select week_start, week_start + 7 as week_end, change_type, sum(changes) as changes
+        from marts.fct_tier_changes_weekly
         where change_type in ('upgrade', 'downgrade')
         group by all
         order by week_start, change_type
     """,
+    # Accounts per scheduled downgrade day and tier at risk (a day wide each).
     "pending_warnings": """
-        select
-            account_id, tier_at_risk, projected_tier, below_since, warning_date,
-            scheduled_downgrade_date, warning_reason
+        select scheduled_downgrade_date, scheduled_downgrade_date + 1 as next_day,
+            tier_at_risk, count(*) as accounts
         from marts.fct_downgrade_warnings
         where outcome = 'pending'
-        order by scheduled_downgrade_date, account_id
+        group by all
+        order by scheduled_downgrade_date, tier_at_risk
+    """,
+    # Members below their tier whose last day to keep it is within $days days of the as-of
+    # date, with what keeps it (fct_tier_outlook) and their pending warning, if any.
+    "tiers_at_risk": """
+        select
+            '?page=Account&account=' || url_encode(outlook.account_id) as account,
+            accounts.account_name,
+            outlook.tier,
+            outlook.days_below_tier,
+            outlook.spend_to_keep_tier_usd,
+            outlook.keep_tier_by,
+            outlook.tier_after_downgrade_without_spend as drops_to,
+            outlook.spend_to_next_tier_usd,
+            warnings.warning_date as warned_on,
+            warnings.warning_reason
+        from marts.fct_tier_outlook as outlook
+        inner join marts.dim_accounts as accounts
+            on outlook.account_id = accounts.account_id
+        left join marts.fct_downgrade_warnings as warnings
+            on outlook.account_id = warnings.account_id
+            and warnings.outcome = 'pending'
+        where outlook.keep_tier_by <= outlook.as_of_date + cast($days as integer)
+        order by outlook.keep_tier_by, outlook.spend_to_keep_tier_usd desc, outlook.account_id
     """,
     "creative_requests_weekly": """
         select request_week, request_week + 7 as week_end, 'within cap' as part,
@@ -145,11 +164,18 @@ QUERIES: dict[str, str] = {
         where account_id = $account_id
     """,
     "account_tier_days": """
-        select date_day, date_day + 1 as next_day, tier, qualifying_spend_usd, spend_basis,
-            days_below_tier
+        select date_day, date_day + 1 as next_day, tier, tier_rank, qualified_tier_rank,
+            qualifying_spend_usd, spend_basis, days_below_tier
         from marts.fct_account_tier_daily
         where account_id = $account_id
         order by date_day
+    """,
+    "account_outlook": """
+        select as_of_date, tier, days_below_tier, spend_to_keep_tier_usd, keep_tier_by,
+            next_tier, spend_to_next_tier_usd, downgrade_date_without_spend,
+            tier_after_downgrade_without_spend
+        from marts.fct_tier_outlook
+        where account_id = $account_id
     """,
     "account_tier_changes": """
         select effective_date, change_type, from_tier, to_tier, qualifying_spend_usd, change_reason
@@ -185,7 +211,8 @@ QUERIES: dict[str, str] = {
         order by entry_date desc, credit_id, entry_order desc
     """,
     "account_balance_daily": """
-        select date_day, free_credit_balance_usd, discount_coupon_balance_usd, balance_usd
+        select date_day, date_day + 1 as next_day, free_credit_balance_usd,
+            discount_coupon_balance_usd, balance_usd
         from marts.fct_account_credit_balance_daily
         where account_id = $account_id
         order by date_day

@@ -17,11 +17,12 @@ ADDRESS = "127.0.0.1"
 
 
 def command(port: int) -> list[str]:
-    """The Streamlit server command: loopback only, headless, no usage statistics, no reloads."""
+    """The Streamlit server command (dashboard.server: Streamlit with the pages' libraries
+    imported first): loopback only, headless, no usage statistics, no reloads."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.server",
         "run",
         str(APP),
         "--server.address",

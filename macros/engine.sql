@@ -1,4 +1,14 @@
-{#- Engine-specific SQL, one macro per idea, dispatched: another engine adds its variants. -#}
+{#-
+    Engine-specific SQL, one macro per idea, dispatched: another engine adds its variants.
+
+    dbt's cross-database macros are used where they are the same SQL (dbt.date_trunc for the
+    week and the month). The date arithmetic stays here: dbt.dateadd and dbt.datediff go
+    through intervals and timestamps (on DuckDB a date plus an interval is a timestamp; on
+    Spark through Unix time in the session's zone), where the warehouse wants a date, at the
+    speed of integer arithmetic over tens of millions of tier days. dbt.hash is MD5, not the
+    SHA-256 the published coupon hashes are; dbt has no 64-bit fingerprint, no day sequence
+    per row and no materialization hint.
+-#}
 
 {% macro add_days(date_expression, days) -%}
     {{ return(adapter.dispatch('add_days', 'tiktok_one_warehouse')(date_expression, days)) }}
@@ -43,10 +53,7 @@
 
 {#- Monday of the ISO week holding the day. -#}
 {% macro iso_week_start(date_expression) -%}
-    {{ return(adapter.dispatch('iso_week_start', 'tiktok_one_warehouse')(date_expression)) }}
-{%- endmacro %}
-{% macro default__iso_week_start(date_expression) -%}
-    cast(date_trunc('week', {{ date_expression }}) as date)
+    cast({{ dbt.date_trunc('week', date_expression) }} as date)
 {%- endmacro %}
 
 {#- Whole years between two days (an age), the anniversary counted by month and day: born on
@@ -141,9 +148,6 @@
     range join to a handful of bands is many times cheaper than an ASOF join sorting every row.
 -#}
 {% macro join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
-    {{ return(adapter.dispatch('join_highest_band_reached', 'tiktok_one_warehouse')(relation, bands_relation, value_column, band_floor)) }}
-{%- endmacro %}
-{% macro default__join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
     left join (
         select
             *,
@@ -174,17 +178,11 @@
 
 {#- The first day of the calendar month holding the day (or timestamp). -#}
 {% macro month_start(date_expression) -%}
-    {{ return(adapter.dispatch('month_start', 'tiktok_one_warehouse')(date_expression)) }}
-{%- endmacro %}
-{% macro default__month_start(date_expression) -%}
-    cast(date_trunc('month', {{ date_expression }}) as date)
+    cast({{ dbt.date_trunc('month', date_expression) }} as date)
 {%- endmacro %}
 
 {#- The last day a credit is active (RULES.md section 9): the last day D whose start is before
     expires_at, i.e. the day before expires_at when it falls exactly at midnight. -#}
 {% macro last_active_day(expires_at_expression) -%}
-    {{ return(adapter.dispatch('last_active_day', 'tiktok_one_warehouse')(expires_at_expression)) }}
-{%- endmacro %}
-{% macro default__last_active_day(expires_at_expression) -%}
     cast(({{ expires_at_expression }}) - interval 1 microsecond as date)
 {%- endmacro %}

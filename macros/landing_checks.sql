@@ -13,7 +13,7 @@
       the day they were reported (plus a day's grace) do not count, as in staging.
 -#}
 {% macro assert_landing_inputs() %}
-    {%- if not execute or flags.WHICH not in ('run', 'build') -%}
+    {%- if not execute or flags.WHICH not in ('run', 'build') or not reads_landing(selected_resources) -%}
         {{ return('') }}
     {%- endif -%}
     {%- set files = {} -%}
@@ -25,6 +25,23 @@
     {%- do assert_as_of_date_has_spend() -%}
     {{ return('') }}
 {% endmacro %}
+
+{#- Whether the run builds a model that reads the landing zone, directly or through views (a
+    run of the outbox alone reads only tables the build wrote). -#}
+{% macro reads_landing(unique_ids) -%}
+    {%- set pending = unique_ids | list -%}
+    {%- set seen = [] -%}
+    {%- for _ in range(graph.nodes | length) if pending -%}
+        {%- set unique_id = pending.pop() -%}
+        {%- if unique_id.startswith('source.') -%}{{ return(true) }}{%- endif -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node and unique_id not in seen and (unique_id in unique_ids or node.config.materialized in ('view', 'ephemeral')) -%}
+            {%- do seen.append(unique_id) -%}
+            {%- do pending.extend(node.depends_on.nodes) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}
 
 {% macro landing_dir() -%}
     {{ return(env_var('LANDING_DIR', 'data/landing')) }}

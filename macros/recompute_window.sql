@@ -18,11 +18,12 @@
     {%- endset -%}
     {%- set stored = relation.type != 'view' if relation.type else true -%}
     {%- set first_day -%}
-        select cast(
-            {%- if stored %} least({{ window_start }}, (select {{ add_days('max(' ~ day_column ~ ')', 1) }} from {{ relation }}))
-            {%- else %} {{ window_start }}
-            {%- endif %} as string)
+        {%- if stored %}least({{ window_start }}, (select {{ add_days('max(' ~ day_column ~ ')', 1) }} from {{ relation }}))
+        {%- else %}{{ window_start }}
+        {%- endif %}
     {%- endset -%}
+    {%- set first_day = aligned_day(first_day, config.get('meta', {}).get('recompute_align')) -%}
+    {%- set first_day = "select cast(" ~ first_day ~ " as string)" -%}
     {{ return("cast('" ~ run_query(first_day).columns[0].values()[0] ~ "' as date)") }}
 {%- endmacro %}
 
@@ -36,17 +37,22 @@
     days' partitions. `day_column` is the model's day (its tests read the recomputed days only
     in an incremental run: macros/test_window.sql).
 -#}
-{% macro day_window_config(day_column='date_day') -%}
-    {{ return(adapter.dispatch('day_window_config', 'tiktok_one_warehouse')(day_column)) }}
+{% macro day_window_config(day_column='date_day', align=none) -%}
+    {{ return(adapter.dispatch('day_window_config', 'tiktok_one_warehouse')(day_column, align)) }}
 {%- endmacro %}
-{% macro duckdb__day_window_config(day_column) -%}
+{% macro duckdb__day_window_config(day_column, align) -%}
     {{ config(materialized='incremental', incremental_strategy='replace_window', on_schema_change='fail',
-        meta={'recomputed_by_day': day_column}) }}
+        meta={'recomputed_by_day': day_column, 'recompute_align': align}) }}
 {%- endmacro %}
-{% macro spark__day_window_config(day_column) -%}
+{% macro spark__day_window_config(day_column, align) -%}
     {{ config(materialized='incremental', incremental_strategy='insert_overwrite', file_format='parquet',
         partition_by=[day_column], on_schema_change='fail', pre_hook="{{ drop_recomputed_days() }}",
-        meta={'recomputed_by_day': day_column}) }}
+        meta={'recomputed_by_day': day_column, 'recompute_align': align}) }}
+{%- endmacro %}
+
+{#- A day moved back to the start of its week ('week') or left as it is. -#}
+{% macro aligned_day(day_expression, align) -%}
+    {{ return(iso_week_start(day_expression) if align == 'week' else day_expression) }}
 {%- endmacro %}
 
 {#- The rows of a model's window, for its SQL under is_incremental(): the recomputed days and

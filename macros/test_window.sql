@@ -34,7 +34,8 @@
             and node.relation_name == (relation | string) -%}
         {%- set day_column = node.config.meta.get('recomputed_by_day') -%}
         {%- if day_column -%}
-            {{ return('(' ~ day_column ~ " >= cast('" ~ first_day ~ "' as date) or " ~ day_column ~ ' is null)') }}
+            {%- set first = aligned_day("cast('" ~ first_day ~ "' as date)", node.config.meta.get('recompute_align')) -%}
+            {{ return('(' ~ day_column ~ ' >= ' ~ first ~ ' or ' ~ day_column ~ ' is null)') }}
         {%- endif -%}
     {%- endfor -%}
     {{ return('true') }}

@@ -11,12 +11,13 @@ error) and run inside `dbt build`. Freshness over time: orchestration/freshness.
 Every result carries its numbers as metadata (ints and floats), so that the UI plots them.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
 import dagster as dg
 
-from orchestration.as_of import requested_from_tags
+from orchestration.as_of import DBT_VARS_TAG, requested_from_tags
 from orchestration.expectations import SUITES, WARN, Outcome, Suite, read_build, run_suite
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import BandSettings
@@ -41,6 +42,13 @@ def requested_as_of(context: dg.AssetCheckExecutionContext) -> date | None:
     """The as-of date the run asked for, as its dbt step tagged it; None: dbt's default (the
     latest spend day) or a run without a dbt step."""
     return requested_from_tags(context.run.tags)
+
+
+def first_recomputed_day(context: dg.AssetCheckExecutionContext) -> date | None:
+    """The first day the run's dbt step recomputed (None: all of them, or not known)."""
+    tagged = context.run.tags.get(DBT_VARS_TAG)
+    value = json.loads(tagged).get("recompute_from") if tagged else None
+    return date.fromisoformat(value) if value else None
 
 
 def check_result(outcome: Outcome, suite: Suite) -> dg.AssetCheckResult:
@@ -77,7 +85,9 @@ def great_expectations_suites(
 ) -> Iterator[dg.AssetCheckResult]:
     selected = {key.name for key in context.selected_asset_check_keys}
     with warehouse.connect(read_only=True) as connection:
-        build = read_build(connection, requested_as_of(context), check_bands)
+        build = read_build(
+            connection, requested_as_of(context), check_bands, first_recomputed_day(context)
+        )
         for suite in SUITES:
             if suite.name in selected:
                 outcome = run_suite(connection, suite, build)

@@ -32,9 +32,10 @@ class BandSettings(dg.ConfigurableResource):
     shift_k: float = 4.0
     shift_min_days: int = 14
     shift_min_spread: float = 0.25
-    # Not a band: the days back from the as-of date that gx_spend_reconciled compares (0: the
-    # whole history). Its query reads every staged row in the range.
-    reconcile_spend_days: int = 0
+    # Not a band: the days back from the as-of date that gx_spend_reconciled compares (unset:
+    # the days the run recomputed; 0: the whole history). Its query reads every staged row in
+    # the range.
+    reconcile_spend_days: int | None = None
 
 
 # Setting name -> (field, type); the defaults are the fields' defaults above.

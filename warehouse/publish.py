@@ -14,6 +14,7 @@ on opens, so BI tools need not run the DuckDB that built it.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import uuid
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ import duckdb
 # The oldest storage format DuckDB 2.0 writes; DuckDB 1.0 and later read it.
 STORAGE_VERSION = "v1.0.0"
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+# The column each published mart is sorted by, when it has it (module docstring).
+SORT_COLUMN = "account_id"
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,35 @@ def publish_marts(
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    connection = duckdb.connect()
+    # Sorting the largest marts may spill: the same limits as the build, spilling beside the copy.
+    spill = temporary.with_name(temporary.name + ".spill")
+    connection = duckdb.connect(
+        config={
+            "threads": os.environ.get("DUCKDB_THREADS", "2"),
+            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "6GB"),
+            "temp_directory": str(spill),
+            "preserve_insertion_order": True,
+        }
+    )
     try:
         connection.execute(f"attach {_quoted(warehouse)} as source (read_only)")
         connection.execute(
             f"attach {_quoted(temporary)} as published (storage_version '{STORAGE_VERSION}')"
         )
         connection.execute("create schema published.marts")
+        sorted_by_account = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from duckdb_columns() where database_name = 'source' "
+                "and schema_name = 'marts' and column_name = $column",
+                {"column": SORT_COLUMN},
+            ).fetchall()
+        }
         for table in sorted(tables):
+            order = f' order by "{SORT_COLUMN}"' if table in sorted_by_account else ""
             connection.execute(
-                f'create table published.marts."{table}" as select * from source.marts."{table}"'
+                f'create table published.marts."{table}" as '
+                f'select * from source.marts."{table}"{order}'
             )
         rules = [
             name
@@ -115,6 +137,7 @@ def publish_marts(
         raise
     finally:
         connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
     os.chmod(temporary, READ_ONLY)
     os.replace(temporary, target)
     return Publication(target, as_of_date, tuple(sorted(tables)), run_id, tuple(rules))

@@ -150,21 +150,23 @@ def _digest(*parts: str) -> str:
 
 
 def code_fingerprints(manifest: Manifest) -> dict[str, str]:
-    """Per model and seed: a fingerprint of everything in the code that decides its rows, its
-    own SQL or file, its stored config, the macros it calls (and theirs), the project's vars,
-    and the fingerprints of the nodes and source definitions it reads. Equal fingerprints:
-    the code would store the same rows from the same data."""
-    macros = manifest["macros"]
+    """Per model and seed: a fingerprint of everything in the code that decides its rows: its
+    own SQL or file, its stored config, the project's macros and vars, and the fingerprints
+    of the nodes and source definitions it reads. Equal fingerprints: the code would store the
+    same rows from the same data. Every project macro counts for every model (a macro called
+    only when a model runs incrementally is not in the parse's lists of what a model calls),
+    so a macro change rebuilds whole whatever stores days."""
     nodes = manifest["nodes"]
     sources = manifest["sources"]
-
-    @cache
-    def macro(unique_id: str) -> str:
-        found = macros.get(unique_id)
-        if found is None:  # A dbt or adapter macro: changes with the installed versions.
-            return unique_id
-        called = sorted(macro(other) for other in found["depends_on"]["macros"])
-        return _digest(found["macro_sql"], *called)
+    project = manifest["metadata"].get("project_name") or "tiktok_one_warehouse"
+    macros = _digest(
+        *sorted(
+            f"{unique_id}:{macro['macro_sql']}"
+            for unique_id, macro in manifest["macros"].items()
+            if macro.get("package_name") == project
+        )
+    )
+    project_vars_digest = json.dumps(project_vars(), sort_keys=True, default=str)
 
     @cache
     def node(unique_id: str) -> str:
@@ -174,20 +176,17 @@ def code_fingerprints(manifest: Manifest) -> dict[str, str]:
                 {name: column.get("data_type") for name, column in found["columns"].items()},
                 sort_keys=True,
             )
-            meta = {
-                key: value for key, value in found["meta"].items() if key != "external_location"
-            }
+            meta = {k: v for k, v in found["meta"].items() if k != "external_location"}
             return _digest(unique_id, columns, json.dumps(meta, sort_keys=True, default=str))
         found = nodes[unique_id]
         config = {key: found["config"].get(key) for key in STORED_CONFIG}
-        depends = found.get("depends_on", {})
         return _digest(
             unique_id,
             found["checksum"]["checksum"],
             json.dumps(config, sort_keys=True, default=str),
-            json.dumps(project_vars(), sort_keys=True, default=str),
-            *sorted(macro(name) for name in depends.get("macros", [])),
-            *sorted(node(parent) for parent in depends.get("nodes", [])),
+            project_vars_digest,
+            macros,
+            *sorted(node(parent) for parent in found.get("depends_on", {}).get("nodes", [])),
         )
 
     return {

@@ -7,7 +7,9 @@ worked out here straight from the copy's marts, by other queries than the app's.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -97,7 +99,15 @@ def test_program_page(app, copy):
 
     members = chart(app, "members per tier")["data"][0]
     on_as_of = members[members["date_day"] == pd.Timestamp(FIXTURE_AS_OF)]
-    assert dict(zip(on_as_of["tier"], on_as_of["accounts"], strict=True)) == today
+    every_tier = [
+        tier
+        for (tier,) in copy.execute(
+            "select tier from rules.tier_thresholds order by tier_rank"
+        ).fetchall()
+    ]
+    assert dict(zip(on_as_of["tier"], on_as_of["accounts"], strict=True)) == {
+        tier: today.get(tier, 0) for tier in every_tier
+    }
     assert (
         members["accounts"].sum()
         == copy.execute("select count(*) from marts.fct_account_tier_daily").fetchone()[0]
@@ -113,15 +123,22 @@ def test_program_page(app, copy):
     assert changes.groupby("change_type")["changes"].sum().to_dict() == expected
     assert expected["downgrade"] == 5
 
-    # The fixture's pending warnings, charted by scheduled downgrade date.
+    # The fixture's pending warnings, counted per scheduled downgrade date and tier at risk,
+    # each bar a day wide.
     pending = copy.execute(
-        "select account_id, scheduled_downgrade_date from marts.fct_downgrade_warnings "
-        "where outcome = 'pending' order by 2, 1"
+        "select scheduled_downgrade_date, tier_at_risk, count(*) from marts.fct_downgrade_warnings "
+        "where outcome = 'pending' group by all order by all"
     ).fetchall()
-    assert len(pending) == 2
+    assert sum(accounts for *_, accounts in pending) == 2
     warned = chart(app, "Pending warnings by scheduled downgrade date")["data"][0]
-    charted = zip(warned["account_id"], warned["scheduled_downgrade_date"].dt.date, strict=True)
-    assert sorted(charted) == sorted(pending)
+    charted = zip(
+        warned["scheduled_downgrade_date"].dt.date,
+        warned["tier_at_risk"],
+        warned["accounts"],
+        strict=True,
+    )
+    assert sorted(charted) == pending
+    assert (warned["next_day"] - warned["scheduled_downgrade_date"]).dt.days.eq(1).all()
     assert not any("No downgrade warning is pending" in info.value for info in app.info)
 
     requests = chart(app, "Creatives requested per week")["data"][0]
@@ -133,6 +150,78 @@ def test_program_page(app, copy):
         "over cap": over,
     }
     assert "Essential 10, Classic 50, Premium 100" in " ".join(c.value for c in app.caption)
+
+
+def test_the_program_charts_read_the_small_marts_that_match_the_tier_days(app, copy):
+    """The members chart reads fct_tier_members_daily, whose every day and tier is the count
+    of fct_account_tier_daily; the changes chart reads fct_tier_changes_weekly."""
+    members = chart(app, "members per tier")["data"][0]
+    counted = copy.execute(
+        """
+        select members_daily.date_day, members_daily.tier, members_daily.members,
+            count(tier_days.account_id)
+        from marts.fct_tier_members_daily as members_daily
+        left join marts.fct_account_tier_daily as tier_days
+            on members_daily.date_day = tier_days.date_day
+            and members_daily.tier = tier_days.tier
+        group by all
+        """
+    ).fetchall()
+    assert all(members == from_tier_days for *_, members, from_tier_days in counted)
+    assert len(members) == len(counted) > 0
+    # Every day of the chart has every tier, none of them left out on a day without members.
+    assert members.groupby("date_day")["tier"].nunique().eq(members["tier"].nunique()).all()
+    assert (members["accounts"] == 0).any()
+
+    weekly = chart(app, "Upgrades and downgrades")["data"][0]
+    assert set(weekly["week_start"].dt.day_of_week) == {0}
+    by_week = copy.execute(
+        "select date_trunc('week', effective_date) as week, change_type, count(*) "
+        "from marts.fct_tier_changes where from_tier is not null group by all order by all"
+    ).fetchall()
+    assert sorted(
+        zip(weekly["week_start"], weekly["change_type"], weekly["changes"], strict=True)
+    ) == [(pd.Timestamp(week), kind, changes) for week, kind, changes in by_week]
+
+
+def test_program_page_lists_the_tiers_at_risk_within_7_days_with_their_amounts(app, copy):
+    expected = copy.execute(
+        """
+        select account_id, tier, spend_to_keep_tier_usd, keep_tier_by, spend_to_next_tier_usd
+        from marts.fct_tier_outlook
+        where keep_tier_by <= as_of_date + 7
+        order by keep_tier_by, spend_to_keep_tier_usd desc, account_id
+        """
+    ).fetchall()
+    assert len(expected) == 2  # acc_below_29_days and acc_warned_on_as_of
+    at_risk = next(
+        frame.value for frame in app.dataframe if "spend_to_keep_tier_usd" in frame.value
+    )
+    shown = zip(
+        at_risk["account"],
+        at_risk["tier"],
+        at_risk["spend_to_keep_tier_usd"],
+        at_risk["keep_tier_by"].dt.date,
+        at_risk["spend_to_next_tier_usd"],
+        strict=True,
+    )
+    assert list(shown) == [
+        (f"?page=Account&account={account}", *rest) for account, *rest in expected
+    ]
+    # Every pending warning is in the list, with its warning day.
+    pending = dict(
+        copy.execute(
+            "select account_id, warning_date from marts.fct_downgrade_warnings "
+            "where outcome = 'pending'"
+        ).fetchall()
+    )
+    accounts = at_risk["account"].str.split("=").str[-1]
+    listed = dict(zip(accounts, at_risk["warned_on"].dt.date, strict=True))
+    assert {account: listed.get(account) for account in pending} == pending
+    # The account column links to each account's page.
+    (grid,) = [frame for frame in app.dataframe if "spend_to_keep_tier_usd" in frame.value]
+    columns = json.loads(grid.proto.columns)
+    assert columns["account"]["type_config"]["type"] == "link"
 
 
 def test_account_page_shows_the_downgrade_and_its_reason(app, copy):
@@ -176,7 +265,8 @@ def test_account_page_shows_the_downgrade_and_its_reason(app, copy):
             [DOWNGRADED],
         ).fetchone()[0]
     )
-    # The dashed minimums are the copy's rules, not numbers of the app.
+    # The dashed minimums are the copy's rules, not numbers of the app: every tier, since
+    # the account held Premium.
     assert sorted(minimums["min_rolling_30d_spend_usd"]) == [
         minimum
         for (minimum,) in copy.execute(
@@ -184,6 +274,65 @@ def test_account_page_shows_the_downgrade_and_its_reason(app, copy):
             "order by 1"
         ).fetchall()
     ]
+
+
+@pytest.mark.parametrize("account", ["acc_threshold_met", "acc_late_join"])
+def test_a_timeline_shows_the_minimums_up_to_the_next_tier_above_what_the_account_reached(
+    app, copy, account
+):
+    open_page(app, "Account")
+    app.text_input(key="account_search").set_value(account).run()
+    timeline = chart(app, "Qualifying spend (line) against the tier minimums")
+    days, minimums = sorted(timeline["data"], key=len, reverse=True)[:2]
+    expected = copy.execute(
+        """
+        select tier from rules.tier_thresholds
+        where tier_rank > 0 and tier_rank <= (
+            select greatest(max(tier_rank), max(qualified_tier_rank)) + 1
+            from marts.fct_account_tier_daily where account_id = ?
+        )
+        order by tier_rank
+        """,
+        [account],
+    ).fetchall()
+    assert list(minimums["tier"]) == [tier for (tier,) in expected]
+    assert "premium" not in set(minimums["tier"])
+
+
+def test_the_account_page_shows_the_outlook_beside_the_timeline(app, copy):
+    account = "acc_below_29_days"
+    open_page(app, "Account")
+    app.text_input(key="account_search").set_value(account).run()
+    outlook = copy.execute(
+        "select tier, next_tier, spend_to_keep_tier_usd, keep_tier_by, spend_to_next_tier_usd, "
+        "downgrade_date_without_spend, tier_after_downgrade_without_spend, as_of_date "
+        "from marts.fct_tier_outlook where account_id = ?",
+        [account],
+    ).fetchone()
+    tier, next_tier, keep, keep_by, reach, drops_on, drops_to, as_of = outlook
+    assert keep is not None and reach is not None  # below its tier: every amount is there
+    assert "Outlook" in [header.value for header in app.subheader]
+    shown = {metric.label: (metric.value, metric.proto.delta) for metric in app.metric}
+    tomorrow = as_of + timedelta(days=1)
+    assert shown[f"Spend to keep {tier.capitalize()}"] == (usd(keep), f"by {keep_by}")
+    assert shown[f"Spend to reach {next_tier.capitalize()}"] == (usd(reach), f"on {tomorrow}")
+    assert shown["Drops without spend"] == (str(drops_on), f"to {drops_to.capitalize()}")
+
+
+def test_the_outlook_of_an_account_at_its_tier_has_nothing_to_keep(app, copy):
+    account = "acc_eur"
+    open_page(app, "Account")
+    app.text_input(key="account_search").set_value(account).run()
+    keep, reach = copy.execute(
+        "select spend_to_keep_tier_usd, spend_to_next_tier_usd from marts.fct_tier_outlook "
+        "where account_id = ?",
+        [account],
+    ).fetchone()
+    assert keep is None
+    labels = [metric.label for metric in app.metric]
+    assert not any(label.startswith("Spend to keep") for label in labels)
+    assert metrics(app)["Spend to reach Classic"] == usd(reach)
+    assert any("is safe for now" in caption.value for caption in app.caption)
 
 
 def test_account_page_shows_credits_coupons_and_spend_match(app, copy):
@@ -227,7 +376,68 @@ def test_account_page_says_why_when_nothing_matches_or_there_is_nothing(app):
     app.text_input(key="account_search").set_value("acc_not_member").run()
     infos = " ".join(info.value for info in app.info)
     assert "Not in TikTok One by the as-of date: no tier yet." in infos
+    assert "Not in TikTok One on the as-of date: there is no tier to keep or reach." in infos
     assert "No credit yet" in infos
+    assert charts(app) == []
+    app.text_input(key="account_search").set_value("acc_joins_later").run()
+    assert "It joins on 2026-04-15." in " ".join(info.value for info in app.info)
+
+
+def test_an_account_with_credits_and_no_spend_shows_its_credits_and_says_why_no_timeline(app, copy):
+    account = "acc_cp_applied"
+    assert copy.execute(
+        "select count(*) from marts.fct_account_tier_daily where account_id = ?", [account]
+    ).fetchone() == (0,)
+    open_page(app, "Account")
+    app.text_input(key="account_search").set_value(account).run()
+    assert [found["titles"][0] for found in charts(app)] == [
+        "Credit balance at the end of each day"
+    ]
+    assert "Not in TikTok One by the as-of date" in " ".join(info.value for info in app.info)
+
+
+def test_a_balance_that_never_stays_overnight_is_a_sentence_not_a_flat_chart(app, copy):
+    account = "acc_sm_early"
+    (highest,) = copy.execute(
+        "select max(balance_usd) from marts.fct_account_credit_balance_daily where account_id = ?",
+        [account],
+    ).fetchone()
+    assert highest == 0
+    open_page(app, "Account")
+    app.text_input(key="account_search").set_value(account).run()
+    assert charts(app) == []
+    assert "No credit was left at the end of any day" in " ".join(i.value for i in app.info)
+
+
+def test_a_member_without_spend_gets_a_sentence_instead_of_a_flat_timeline(
+    published_fixture, tmp_path, monkeypatch
+):
+    """No fixture member is without spend: in a copy of the published copy, one member's
+    qualifying spend is set to zero on every day (its tier days then say none)."""
+    account = "acc_threshold_missed"
+    target = tmp_path / "bi.duckdb"
+    shutil.copy(published_fixture, target)
+    target.chmod(0o600)
+    connection = duckdb.connect(str(target))
+    try:
+        connection.execute(
+            "update marts.fct_account_tier_daily set qualifying_spend_usd = 0 where account_id = ?",
+            [account],
+        )
+        (joined_on,) = connection.execute(
+            "select tiktok_one_joined_on from marts.dim_accounts where account_id = ?", [account]
+        ).fetchone()
+    finally:
+        connection.close()
+    monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(target))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    open_page(at, "Account")
+    at.text_input(key="account_search").set_value(account).run()
+    assert charts(at) == []
+    assert (
+        f"No spend yet: no qualifying spend since joining TikTok One on {joined_on}, so no tier "
+        "(Essential starts at $2,000.00 of 30-day spend)."
+    ) in [info.value for info in at.info]
 
 
 def test_credits_page(app, copy):
@@ -313,6 +523,32 @@ def test_creator_next_page(app, copy):
     counts = dict(zip(failures["rule"], failures["creators_failing"], strict=True))
     assert counts["views"] == views_failing
     assert len(counts) == 7 and counts["standing"] == 0
+
+
+def test_the_published_marts_keep_each_accounts_rows_together(copy):
+    """The publication sorts every mart with an account_id by it (warehouse/publish.py), so
+    that reading one account skips the row groups of the others."""
+    by_account = [
+        table
+        for (table,) in copy.execute(
+            "select table_name from duckdb_columns() "
+            "where schema_name = 'marts' and column_name = 'account_id' order by 1"
+        ).fetchall()
+    ]
+    assert "fct_account_tier_daily" in by_account and len(by_account) > 10
+    out_of_order = {
+        table: copy.execute(
+            f"""
+            select count(*) from (
+                select account_id, lag(account_id) over (order by rowid) as previous
+                from marts.{table}
+            )
+            where previous > account_id
+            """
+        ).fetchone()[0]
+        for table in by_account
+    }
+    assert set(out_of_order.values()) == {0}, out_of_order
 
 
 def test_a_new_publication_is_read_afresh(fixture_warehouse, copy, tmp_path, monkeypatch):

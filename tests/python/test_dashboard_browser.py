@@ -4,6 +4,7 @@ The server is started the way `make dashboard` starts it (dashboard.serve), on a
 port, reading the session's published fixture copy, and stopped at the end. Each page must load
 without an error, draw every chart it is expected to draw with marks in it, and leave a
 screenshot under target/dashboard/. `make browser` (run by `make test-all`) installs Chromium.
+Marked `slow`: `make test` (`pytest -m "not slow"`) leaves them out.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.slow
 SCREENSHOTS = PROJECT_DIR / "target" / "dashboard"
 WAIT_SECONDS = 60
 DOWNGRADED = "acc_two_step_drop"
+BELOW_TIER = "acc_below_29_days"
 # Page, address, charts drawn on the fixture copy (the Program page's four include the pending
 # warnings: two are pending on the fixture's as-of date).
 PAGES = [
@@ -91,6 +93,104 @@ def test_the_account_page_shows_why_the_account_was_downgraded(
     assert "moved to Essential on 2026-03-20" in reason
     load(browser, f"{dashboard_url}/?page=Account&account={DOWNGRADED}", "Account")
     assert reason in browser.find_element(By.TAG_NAME, "body").text
+
+
+def read_copy(published_fixture: Path, sql: str, params: list | None = None) -> list[tuple]:
+    connection = duckdb.connect(str(published_fixture), read_only=True)
+    try:
+        return connection.execute(sql, params or []).fetchall()
+    finally:
+        connection.close()
+
+
+def usd(amount) -> str:
+    return f"${amount:,.2f}"
+
+
+def test_the_account_page_shows_the_outlook_of_the_tier_outlook_mart(
+    browser, dashboard_url, published_fixture
+):
+    ((tier, next_tier, keep, keep_by, reach, drops_on, drops_to),) = read_copy(
+        published_fixture,
+        "select tier, next_tier, spend_to_keep_tier_usd, keep_tier_by, spend_to_next_tier_usd, "
+        "downgrade_date_without_spend, tier_after_downgrade_without_spend "
+        "from marts.fct_tier_outlook where account_id = ?",
+        [BELOW_TIER],
+    )
+    assert keep is not None and reach is not None
+    load(browser, f"{dashboard_url}/?page=Account&account={BELOW_TIER}", "Account")
+    (outlook,) = browser.find_elements(
+        By.XPATH, "//*[@data-testid='stColumn'][.//h3[starts-with(normalize-space(.), 'Outlook')]]"
+    )
+    text = outlook.text
+    for shown in (
+        f"Spend to keep {tier.capitalize()}",
+        usd(keep),
+        f"by {keep_by}",
+        f"Spend to reach {next_tier.capitalize()}",
+        usd(reach),
+        "Drops without spend",
+        str(drops_on),
+        f"to {drops_to.capitalize()}",
+    ):
+        assert shown in text, (shown, text)
+    # Beside the timeline: the timeline's chart is in the column to its left.
+    timeline = outlook.find_element(By.XPATH, "preceding-sibling::*[@data-testid='stColumn']")
+    assert timeline.find_elements(By.CSS_SELECTOR, "[data-testid='stVegaLiteChart']")
+    assert timeline.location["x"] < outlook.location["x"]
+
+
+def test_the_program_page_lists_the_tiers_at_risk_linking_to_each_account(
+    browser, dashboard_url, published_fixture
+):
+    expected = read_copy(
+        published_fixture,
+        "select account_id, spend_to_keep_tier_usd, keep_tier_by from marts.fct_tier_outlook "
+        "where keep_tier_by <= as_of_date + 7 order by keep_tier_by, account_id",
+    )
+    assert len(expected) == 2
+    load(browser, f"{dashboard_url}/?page=Program", "Program")
+    assert "Tiers at risk within 7 days" in browser.find_element(By.TAG_NAME, "body").text
+    # The grid's accessible table holds the rows it draws on its canvas.
+    (grid,) = [
+        table
+        for table in browser.find_elements(By.CSS_SELECTOR, "[data-testid='stDataFrame'] table")
+        if "Spend to keep (USD)" in table.get_attribute("textContent")
+    ]
+    rows = [
+        [cell.get_attribute("textContent") for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in grid.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert [(row[0], float(row[4]), row[5]) for row in rows] == [
+        (f"?page=Account&account={account}", float(keep), str(keep_by))
+        for account, keep, keep_by in expected
+    ]
+    # Each link opens that account's page.
+    account = expected[0][0]
+    load(browser, f"{dashboard_url}/{rows[0][0]}", "Account")
+    assert f"({account})" in browser.find_element(By.TAG_NAME, "h2").text
+
+
+@pytest.mark.parametrize(
+    ("account", "charts", "because"),
+    [
+        ("acc_cp_applied", 1, "Not in TikTok One by the as-of date: no tier yet."),
+        ("acc_sm_early", 0, "No credit was left at the end of any day"),
+    ],
+)
+def test_an_account_without_spend_opens_without_an_empty_chart(
+    browser, dashboard_url, published_fixture, account, charts, because
+):
+    assert read_copy(
+        published_fixture,
+        "select count(*) from marts.fct_account_tier_daily where account_id = ?",
+        [account],
+    ) == [(0,)]
+    # open_page stops on a chart left without marks.
+    load(browser, f"{dashboard_url}/?page=Account&account={account}", "Account")
+    drawn = marks_per_chart(browser)
+    assert len(drawn) == charts and all(drawn), drawn
+    assert because in browser.find_element(By.TAG_NAME, "body").text
 
 
 def test_moving_between_pages_in_the_sidebar_draws_each(browser, dashboard_url):

@@ -12,7 +12,7 @@
 with
 
 tiers as (
-    select * from {{ ref('fct_account_tier_daily') }}
+    select * from {{ ref('int_account_tiers_assigned') }}
 ),
 
 watched_warnings as (

@@ -21,8 +21,9 @@
     alias='tier_events',
     on_schema_change='fail'
 ) }}
--- The checks that hold back an incomplete day judge these before any event is written.
--- depends_on: {{ ref('fct_account_tier_daily') }}, {{ ref('stg_ads_manager__ad_spend') }}
+-- The checks of the spine and the reconciled spend judge this before any event is written
+-- (and those of the staged spend's volume: orchestration/translator.py).
+-- depends_on: {{ ref('fct_account_tier_daily') }}
 
 with
 

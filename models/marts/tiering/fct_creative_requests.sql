@@ -2,7 +2,12 @@
     Weekly creative requests against the cap of the tier assigned on the request's day
     (RULES.md section 5). Requests use up their ISO week's quota in requested_at order (ties
     by request_id); every creative requested earlier in the week counts, fitted or not.
+
+    Incremental by request week: a run recomputes the weeks from the one holding the window's
+    first day (a request's place in its week depends on the requests before it that week).
 -#}
+-- depends_on: {{ ref('int_as_of_date') }}
+{{ day_window_config('request_week', align='week') }}
 
 with
 
@@ -18,10 +23,16 @@ visible_requests as (
     select *
     from creative_requests
     where requested_on <= {{ as_of_date() }}
+        {% if is_incremental() -%}
+        and requested_on >= {{ recompute_from() }}
+        {%- endif %}
 ),
 
 tier_daily as (
     select * from {{ ref('fct_account_tier_daily') }}
+    {% if is_incremental() -%}
+    where date_day >= {{ recompute_from() }}
+    {%- endif %}
 ),
 
 with_cap as (

@@ -6,7 +6,14 @@
     the day (RULES.md conventions). Converting spend is then an equality join on
     (currency, day) instead of a search per spend row. Days before a currency's first rate
     have no row, so their spend has no usable rate.
+
+    The horizon reads only the spend rows dated on or after the latest rate (a date literal, so
+    that DuckDB skips the older row groups): a spend day before it is covered anyway.
 -#}
+{%- set latest_rate = none -%}
+{%- if execute -%}
+    {%- set latest_rate = run_query("select cast(max(rate_date) as string) from " ~ ref('stg_reference__fx_rates')).columns[0].values()[0] -%}
+{%- endif %}
 
 with
 
@@ -16,6 +23,9 @@ fx_rates as (
 
 ad_spend as (
     select * from {{ landing_rows('ads_manager', 'ad_spend') }}
+    {% if latest_rate -%}
+    where cast(spend_date as date) >= cast('{{ latest_rate }}' as date)
+    {%- endif %}
 ),
 
 horizon as (
