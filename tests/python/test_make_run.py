@@ -488,8 +488,8 @@ def test_a_failed_model_reaches_the_console_as_dbts_own_text(fixture_landing, tm
 @pytest.mark.slow
 def test_a_failed_spend_reconciliation_names_its_cause_and_the_fix_that_works(daily_run, tmp_path):
     """A warehouse whose incremental tier model kept a stale day outside the window (as when
-    its refresh record was copied from another warehouse): `make run` stops on the spend
-    reconciliation, naming the day, the likely cause and the full refresh that fixes it; that
+    its refresh record was copied from another warehouse): `make run`, reconciling the spend
+    of the whole history, stops on it, naming the day, the likely cause and the full refresh that fixes it; that
     command then publishes marts equal to those of a clean build of the same landing zone."""
     place = clone_place(daily_run.place, tmp_path / "place")
     stale_day = FIXTURE_AS_OF - timedelta(days=80)  # outside the 60-day window
@@ -505,6 +505,8 @@ def test_a_failed_spend_reconciliation_names_its_cause_and_the_fix_that_works(da
             [stale_day, stale_day],
         )
     settings = {
+        # The spend reconciliation over the whole history, not only the days the run recomputed.
+        "CHECK_RECONCILE_SPEND_DAYS": "0",
         "LANDING_DIR": place.landing,
         "WAREHOUSE_PATH": place.warehouse,
         "OUTBOX_DIR": place.outbox,

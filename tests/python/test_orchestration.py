@@ -516,7 +516,7 @@ def test_a_day_above_its_volume_band_warns_and_holds_nothing_back(
 ):
     landing_before = landing_files(fixture_landing)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        # dbt's step of the outbox reads the landing zone in its hooks; nothing writes to it.
+        # The fixture's landing zone, read by dbt's outbox step; nothing writes to it.
         place = use_place(monkeypatch, tmp_path, fixture_landing)
         shutil.copyfile(fixture_warehouse, place.warehouse)
         connection = duckdb.connect(str(place.warehouse))
