@@ -5,9 +5,10 @@ dbt runs the tests right after each model and skips what depends on a failure, a
 fails this step, so that nothing downstream (checks, outbox, publish) runs on a broken build.
 
 The engine is WAREHOUSE_ENGINE, dbt's target (profiles.yml). On Spark, the step ends by
-copying what the steps after it read into the DuckDB file at WAREHOUSE_PATH (warehouse/spark.py:
-the marts, audit and rules tables, the as-of date, the staged spend and creator stats), so
-that the checks, the outbox and the BI copy read DuckDB whatever the engine (README, Engines).
+reading what the steps after it read into the DuckDB file at WAREHOUSE_PATH, in place from the
+cluster's Parquet files (warehouse/spark.py: the marts, audit and rules tables, the as-of date,
+the staged spend and creator stats), so that the checks, the outbox and the BI copy read DuckDB
+whatever the engine (docs/engines.md).
 """
 
 import json
@@ -26,7 +27,7 @@ from orchestration.refresh import landing_snapshot, plan_refresh, save_state
 from orchestration.resources import WarehouseResource
 from orchestration.translator import WarehouseDbtTranslator
 from warehouse.housekeeping import DBT_RUN_FOLDERS_KEPT, prune
-from warehouse.spark import copy_read_after_build, engine, spark_warehouse_dir
+from warehouse.spark import engine, read_build_in_place, spark_warehouse_dir
 
 translator = WarehouseDbtTranslator()
 
@@ -69,7 +70,7 @@ def warehouse_dbt_build(
     try:
         yield from invocation.stream()
         if on_spark:
-            copy_to_duckdb(context, warehouse_file)
+            read_into_duckdb(context, warehouse_file)
         save_state(snapshot, built, invocation.target_path / "manifest.json", window.last, plan)
     finally:
         # dagster-dbt gives each invocation its own artifacts folder under dbt's target path
@@ -81,16 +82,16 @@ def warehouse_dbt_build(
         )
 
 
-def copy_to_duckdb(context: dg.AssetExecutionContext, warehouse_file: Path) -> None:
+def read_into_duckdb(context: dg.AssetExecutionContext, warehouse_file: Path) -> None:
     """After a Spark build: what the checks, the outbox and the BI copy read, into DuckDB."""
     context.log.info(
-        f"Copying the Spark tables the checks and the BI copy read into {warehouse_file}"
+        f"Reading the Spark tables the checks and the BI copy read into {warehouse_file}"
     )
     started = time.monotonic()
-    copied = copy_read_after_build(warehouse_file)
+    read = read_build_in_place(warehouse_file)
     context.log.info(
-        f"Copied {len(copied)} Spark tables into {warehouse_file} in "
-        f"{time.monotonic() - started:.0f} s: {', '.join(copied)}"
+        f"Read {len(read)} Spark tables in place into {warehouse_file} in "
+        f"{time.monotonic() - started:.0f} s: {', '.join(read)}"
     )
 
 
