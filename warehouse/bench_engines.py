@@ -470,9 +470,7 @@ def main() -> None:
     for scale in args.scales:
         accounts, days = (int(part) for part in scale.split("x"))
         runs.append(
-            run_scale(
-                accounts, days, args.work_dir, args.seed, date.fromisoformat(args.end_date)
-            )
+            run_scale(accounts, days, args.work_dir, args.seed, date.fromisoformat(args.end_date))
         )
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
