@@ -185,6 +185,8 @@ def spark_defaults(settings: ClusterSettings) -> dict[str, str]:
         # A UI port taken between the check and the start fails the start, not a silent move.
         "spark.port.maxRetries": "0",
         "spark.ui.showConsoleProgress": "false",
+        # No REST submission server on the Master (a fixed port, 6066, that nothing here uses).
+        "spark.master.rest.enabled": "false",
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(warehouse),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
@@ -300,18 +302,38 @@ def _environment(settings: ClusterSettings) -> dict[str, str]:
 # --- Processes ---------------------------------------------------------------------------------
 
 
+def _reap(pid: int) -> None:
+    """Collect the exit of a process this Python process started (spark-up run in-process, as
+    the benchmark does), so that a process that ended does not linger as a zombie."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
 def _command_line(pid: int) -> str | None:
-    """The command line of a running process, or None when there is no such process."""
-    proc = Path(f"/proc/{pid}/cmdline")
-    if proc.exists():
+    """The command line of a running process, or None when there is no such process (or it
+    has ended and not been collected: a zombie)."""
+    _reap(pid)
+    proc = Path(f"/proc/{pid}")
+    if not Path("/proc/self").exists():
+        result = subprocess.run(
+            ["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True
+        )
+        return result.stdout.strip() or None
+    for _ in range(30):
         try:
-            return proc.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            line = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
             return None
-    result = subprocess.run(
-        ["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True
-    )
-    return result.stdout.strip() or None
+        if state == "Z":
+            return None
+        if line.strip():
+            return line
+        # A process between two exec calls (the launcher script, then Java) shows none.
+        time.sleep(0.1)
+    return None
 
 
 def _is_ours(settings: ClusterSettings, role: str, pid: int) -> bool:
@@ -339,6 +361,7 @@ def _recorded_pids(settings: ClusterSettings) -> dict[str, int]:
 
 
 def _group_alive(pgid: int) -> bool:
+    _reap(pgid)
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
@@ -367,7 +390,8 @@ def _stop_group(pid: int, timeout: float) -> None:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             return
-        while _group_alive(pid):
+        deadline = time.monotonic() + timeout
+        while _group_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
 
 
@@ -418,15 +442,19 @@ def _thrift_answers(settings: ClusterSettings) -> bool:
 
 
 def _last_error(log: Path) -> str:
-    """The first error line of the last start in a log, for the message."""
+    """What went wrong in the last start a log records: its first exception, else its first
+    line that is neither information nor the JVM's notice about incubator modules."""
     if not log.exists():
         return "no log written"
     lines = log.read_text(errors="replace").splitlines()
-    start = max((i for i, line in enumerate(lines) if line.startswith("--- ")), default=0)
-    for line in lines[start:]:
-        if any(word in line for word in ("Exception", "Error", "ERROR")):
-            return line.strip()[:300]
-    return (lines[-1].strip()[:300] if lines else "the log is empty") or "the log is empty"
+    start = max((i for i, line in enumerate(lines) if line.startswith("--- ")), default=-1)
+    candidates = [
+        line.strip()
+        for line in lines[start + 1 :]
+        if line.strip() and " INFO " not in line and not line.startswith("WARNING: Using incubator")
+    ]
+    exception = next((line for line in candidates if "Exception" in line), None)
+    return (exception or (candidates[0] if candidates else "it wrote nothing"))[:300]
 
 
 # --- Up and down -------------------------------------------------------------------------------
@@ -444,7 +472,7 @@ def _describe(settings: ClusterSettings) -> str:
     return f"{urls}. Tables and catalog in {settings.warehouse_dir}; logs in {settings.log_dir}"
 
 
-def _start(settings: ClusterSettings, role: str) -> int:
+def _start(settings: ClusterSettings, role: str) -> subprocess.Popen:
     log = _log_file(settings, role)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a") as out:
@@ -460,10 +488,10 @@ def _start(settings: ClusterSettings, role: str) -> int:
             start_new_session=True,
         )
     _pid_file(settings, role).write_text(f"{process.pid}\n")
-    return process.pid
+    return process
 
 
-def _wait(settings: ClusterSettings, role: str, pid: int, timeout: float) -> None:
+def _wait(settings: ClusterSettings, role: str, process: subprocess.Popen, timeout: float) -> None:
     ready = {
         "master": lambda: (_master_status(settings) or {}).get("status") == "ALIVE",
         "worker": lambda: (_master_status(settings) or {}).get("aliveworkers", 0) >= 1,
@@ -473,7 +501,7 @@ def _wait(settings: ClusterSettings, role: str, pid: int, timeout: float) -> Non
     while True:
         if ready():
             return
-        if not _is_ours(settings, role, pid):
+        if process.poll() is not None:
             raise ClusterError(
                 f"The Spark {TITLE[role]} stopped while starting: "
                 f"{_last_error(_log_file(settings, role))} (log: {_log_file(settings, role)})."

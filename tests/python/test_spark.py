@@ -746,6 +746,23 @@ def test_a_port_already_taken_stops_spark_up_with_one_message_and_starts_nothing
     assert not list(tmp_path.rglob("*.pid")) and not (tmp_path / "logs").exists()
 
 
+def test_a_process_that_stops_while_starting_stops_spark_up_with_its_error(tmp_path):
+    settings = {name: str(free_port()) for name in PORTS} | {
+        "SPARK_CLUSTER_DIR": tmp_path / "cluster",
+        "SPARK_WAREHOUSE_DIR": tmp_path / "warehouse",
+        "SPARK_LOG_DIR": tmp_path / "logs",
+        "SPARK_DAEMON_MEMORY": "lots",
+    }
+    message = one_message(make("spark-up", **settings), "make spark-up")
+    assert "The Spark Master stopped while starting: Invalid maximum heap size: -Xmxlots" in (
+        message
+    )
+    assert f"log: {tmp_path / 'logs' / 'master.log'}" in message
+    # What it started is stopped again and its PID files are gone: a second start may begin.
+    assert not list((tmp_path / "cluster").glob("*.pid"))
+    assert "No local Spark cluster is running" in make("spark-down", **settings).stdout
+
+
 # --- No server -----------------------------------------------------------------------------------
 
 
