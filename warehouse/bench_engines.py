@@ -46,8 +46,15 @@ from typing import Any
 import duckdb
 
 from warehouse.config import PROJECT_DIR, dbt_env
-from warehouse.spark import query, read_build_in_place, thrift_cursor
-from warehouse.spark_cluster import ClusterSettings, cluster_settings, down, processes, up
+from warehouse.spark import SparkError, query, read_build_in_place, thrift_cursor
+from warehouse.spark_cluster import (
+    ClusterError,
+    ClusterSettings,
+    cluster_settings,
+    down,
+    processes,
+    up,
+)
 
 DBT = str(PROJECT_DIR / ".venv" / "bin" / "dbt")
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -337,7 +344,7 @@ def run_scale(accounts: int, days: int, work: Path, seed: int, end_date: date) -
     compared, differing = differing_marts(duck_file, spark_file)
     spend_rows = duckdb.sql(
         f"select count(*) from read_parquet('{landing}/ad_spend/*.parquet')"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return {
         "accounts": accounts,
         "days": days,
@@ -398,8 +405,7 @@ def write_report(report: dict) -> str:
         )
     lines += [
         "",
-        "Where Spark's time went, in seconds of wall time (the build ran dbt's nodes"
-        f" {report['threads']} at a time):",
+        "Where Spark's time went, in seconds of wall time (dbt runs one node at a time on Spark):",
         "",
         "| accounts | cluster start | first job / again | dbt before the first model |"
         " models: a Spark job running | models: no job running (per model) |"
@@ -466,25 +472,29 @@ def main() -> None:
     # Each engine's own settings, not the caller's cluster.
     for name in CLUSTER_SETTINGS:
         os.environ.pop(name, None)
-    runs = []
-    for scale in args.scales:
-        accounts, days = (int(part) for part in scale.split("x"))
-        runs.append(
-            run_scale(accounts, days, args.work_dir, args.seed, date.fromisoformat(args.end_date))
-        )
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit(),
         "cores": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
-        "threads": os.environ.get("DBT_THREADS", "2"),
-        "scales": runs,
+        "scales": [],
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "engines.json").write_text(json.dumps(report, indent=2) + "\n")
-    markdown = write_report(report)
-    (RESULTS_DIR / "engines.md").write_text(markdown)
+    for scale in args.scales:
+        accounts, days = (int(part) for part in scale.split("x"))
+        try:
+            run = run_scale(
+                accounts, days, args.work_dir, args.seed, date.fromisoformat(args.end_date)
+            )
+        except (ClusterError, SparkError) as error:
+            raise SystemExit(f"make bench-engines: {error}") from None
+        report["scales"].append(run)
+        # Written after each scale, so a later scale that fails keeps the earlier ones.
+        (RESULTS_DIR / "engines.json").write_text(json.dumps(report, indent=2) + "\n")
+        markdown = write_report(report)
+        (RESULTS_DIR / "engines.md").write_text(markdown)
     print(markdown)
+    runs = report["scales"]
     if any(run["marts_differing"] for run in runs):
         raise SystemExit("The engines' marts differ: see bench/results/engines.md")
 
