@@ -127,9 +127,26 @@ bench: setup parse
 	$(BIN)/python -m commands.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
 		--work-dir $(BENCH_DIR)
 
-# The full build on DuckDB and on Spark side by side, marts compared, with an estimate of the
-# Spark build across workers (warehouse/bench_engines.py). Not part of `make test`.
-ENGINE_SCALES ?= 500x365 2000x365
+# The local Spark cluster (docs/engines.md, warehouse/spark_cluster.py): a Master, a Worker and
+# the Thrift server dbt's spark target talks to, on 127.0.0.1, from the pyspark wheel (Java 17).
+# spark-down stops what spark-up started (its PID files in SPARK_CLUSTER_DIR), nothing else.
+.PHONY: spark-up spark-down spark-publish
+spark-up: setup
+	@$(BIN)/python -m warehouse.spark_cluster up
+
+spark-down: setup
+	@$(BIN)/python -m warehouse.spark_cluster down
+
+# After a plain `dbt build` on the spark target (its artifacts in DBT_TARGET_PATH, default
+# target/): every table the checks and BI read, read in place from the cluster's Parquet files
+# into WAREHOUSE_PATH, then the BI copy published from it. `make run` does this itself.
+spark-publish: setup
+	@$(BIN)/python -m warehouse.spark publish
+
+# The full build on DuckDB and on a local Spark cluster (its own, on free ports) side by side,
+# every mart compared, and where Spark's time goes (warehouse/bench_engines.py). Not part of
+# `make test`.
+ENGINE_SCALES ?= 2000x365 20000x365
 .PHONY: bench-engines
 bench-engines: setup parse
 	$(BIN)/python -m warehouse.bench_engines --scales $(ENGINE_SCALES) --work-dir $(BENCH_DIR)-engines

@@ -39,7 +39,7 @@ import duckdb
 from warehouse import config
 from warehouse.housekeeping import RUN_LOGS_KEPT, prune
 from warehouse.landing import latest_spend_date, missing_sources
-from warehouse.spark import engine, engines
+from warehouse.spark import SparkError, engine, engines, require_thrift_server
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -59,7 +59,7 @@ def chosen_engine() -> str:
         raise UserError(
             f"WAREHOUSE_ENGINE={chosen} is not an engine of this warehouse: set it to "
             + " or ".join(known)
-            + " (README, Engines), or unset it to build with duckdb."
+            + " (docs/engines.md), or unset it to build with duckdb."
         )
     return chosen
 
@@ -274,6 +274,11 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 def run(accounts: int, days: int, seed: int) -> None:
     chosen = chosen_engine()
+    if chosen == "spark":
+        try:
+            require_thrift_server()
+        except SparkError as error:
+            raise UserError(str(error)) from None
     if config.landing_configured():
         landing = configured_landing()
         print(f"Landing zone: {landing}")
@@ -287,7 +292,7 @@ def run(accounts: int, days: int, seed: int) -> None:
     as_of = choose_as_of(landing)
     check_writer_free(warehouse)
     log_path = run_log_path(as_of, datetime.now(UTC))
-    on = "" if chosen == "duckdb" else f" on {chosen}"
+    on = "" if chosen == "duckdb" else f" on {chosen} (tables read into {warehouse} after)"
     print(f"Building as of {as_of}{on} through Dagster (log: {log_path}).")
     with output_to(log_path):
         instance = dagster_instance()

@@ -489,8 +489,9 @@ def test_a_failed_model_reaches_the_console_as_dbts_own_text(fixture_landing, tm
 def test_a_failed_spend_reconciliation_names_its_cause_and_the_fix_that_works(daily_run, tmp_path):
     """A warehouse whose incremental tier model kept a stale day outside the window (as when
     its refresh record was copied from another warehouse): `make run`, reconciling the spend
-    of the whole history, stops on it, naming the day, the likely cause and the full refresh that fixes it; that
-    command then publishes marts equal to those of a clean build of the same landing zone."""
+    of the whole history, stops on it, naming the day, the likely cause and the full refresh
+    that fixes it; that command then publishes marts equal to those of a clean build of the
+    same landing zone."""
     place = clone_place(daily_run.place, tmp_path / "place")
     stale_day = FIXTURE_AS_OF - timedelta(days=80)  # outside the 60-day window
     with duckdb.connect(str(place.warehouse)) as connection:
