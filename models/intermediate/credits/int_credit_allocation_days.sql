@@ -3,7 +3,10 @@
     known at the as-of date) on which at least one of the account's credits is active, up to
     the as-of date (later spend is not known yet). Days outside every credit's active range
     need no allocation and are left out.
+
+    Incremental by day: a day's row reads only that day (recompute_window.sql).
 -#}
+{{ day_window_config() }}
 
 with
 
@@ -13,6 +16,9 @@ credits as (
 
 spend_daily as (
     select * from {{ ref('int_account_spend_daily') }}
+    {% if is_incremental() %}
+    where date_day >= {{ recompute_from() }}
+    {% endif %}
 ),
 
 final as (

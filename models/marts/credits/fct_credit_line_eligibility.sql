@@ -3,23 +3,46 @@
     spent, from its first spend day to the as-of date: the periods of constant state of
     int_credit_line_periods spread over their days, where the two rules that move with D
     itself (account age, the 6-month look-back of late payments) are judged.
+
+    Incremental by day: a run spreads the periods that reach into the window over the window's
+    days (recompute_window.sql). The period holding the window's first day starts on or after
+    the first day of that month (every month start is a period start), so the periods are
+    read from there.
 -#}
+{{ day_window_config() }}
 
 with
 
 periods as (
     select * from {{ ref('int_credit_line_periods') }}
+    {% if is_incremental() %}
+    where date_day >= {{ month_start(recompute_from()) }}
+    {% endif %}
+),
+
+bounded as (
+    select
+        *,
+        coalesce(
+            {{ add_days('lead(date_day) over (partition by account_id order by date_day)', -1) }},
+            {{ as_of_date() }}
+        ) as valid_to
+    from periods
 ),
 
 days as (
     select
         account_id,
-        {{ explode_days('valid_from', 'valid_to') }} as date_day,
+        {%- set first_day = 'date_day' %}
+        {%- if is_incremental() %}
+        {%- set first_day = 'greatest(date_day, ' ~ recompute_from() ~ ')' %}
+        {%- endif %}
+        {{ explode_days(first_day, 'valid_to') }} as date_day,
         first_spend_on,
         months_with_spend_in_prior_6,
         overdue_invoices,
         latest_late_paid_due_on
-    from periods
+    from bounded
 ),
 
 rules as (
