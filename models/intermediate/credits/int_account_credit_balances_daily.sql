@@ -28,8 +28,9 @@ ledger_entries as (
     {% endif %}
 ),
 
-spend_daily as (
-    select * from {{ ref('int_account_spend_daily') }}
+-- Every covered day with spend.
+allocation_days as (
+    select * from {{ ref('int_credit_allocation_days') }}
     {% if is_incremental() %}
     where date_day >= {{ recompute_from() }}
     {% endif %}
@@ -85,7 +86,7 @@ running as (
     select
         covered_days.account_id,
         covered_days.date_day,
-        coalesce(spend_daily.any_spend_usd, 0) as spend_usd,
+        coalesce(allocation_days.spend_usd, 0) as spend_usd,
         coalesce(daily_entries.issued_usd, 0) as issued_usd,
         coalesce(daily_entries.consumed_usd, 0) as consumed_usd,
         coalesce(daily_entries.discount_usd, 0) as discount_usd,
@@ -97,9 +98,9 @@ running as (
     left join daily_entries
         on covered_days.account_id = daily_entries.account_id
         and covered_days.date_day = daily_entries.date_day
-    left join spend_daily
-        on covered_days.account_id = spend_daily.account_id
-        and covered_days.date_day = spend_daily.date_day
+    left join allocation_days
+        on covered_days.account_id = allocation_days.account_id
+        and covered_days.date_day = allocation_days.date_day
     window by_day as (
         partition by covered_days.account_id
         order by covered_days.date_day

@@ -5,9 +5,9 @@
     no more days are kept. Eligible spend is USD on the campaign types in the seed, from
     ads_manager_created_on to the as-of date; unrounded USD is compared with the threshold.
 
-    The running total is found in two steps, so that no window runs over every spend day:
-    month totals first, then the days of the months up to the one in which the total reaches
-    the threshold.
+    The running total is found in two passes over the spend days, so that no window runs over
+    every one: month totals first, then the days of the months up to the one in which the
+    total reaches the threshold.
 
     Incremental by day: a day's total to date depends only on the days up to it, so the
     stored days before the window stand. A run recomputes, from the days of the window, the
@@ -63,28 +63,21 @@ counting as (
     where not coalesce(carried.has_crossed, false)
 ),
 
-eligible_spend_daily as (
-    select
-        spend_daily.account_id,
-        spend_daily.date_day,
-        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd
-    from spend_daily
-    inner join counting
-        on spend_daily.account_id = counting.account_id
-    where spend_daily.eligible_campaign_spend_usd > 0
-        and spend_daily.date_day >= counting.ads_manager_created_on
-        and spend_daily.date_day <= {{ as_of_date() }}
-),
-
+-- Month totals, read without the accounts: a first pass that only groups.
 monthly as (
     select
         account_id,
         {{ month_start('date_day') }} as month_start_on,
-        sum(eligible_spend_usd) as month_eligible_spend_usd
-    from eligible_spend_daily
+        sum(eligible_campaign_spend_usd) as month_eligible_spend_usd
+    from spend_daily
+    where eligible_campaign_spend_usd > 0
+        and date_day <= {{ as_of_date() }}
     group by account_id, {{ month_start('date_day') }}
 ),
 
+-- The running total by month, leaving out the month of the account's creation (part of it
+-- may precede the creation): never above the true total, so the month in which it reaches
+-- the threshold is never before the true one.
 monthly_cumulative as (
     select
         monthly.account_id,
@@ -98,9 +91,9 @@ monthly_cumulative as (
     from monthly
     inner join counting
         on monthly.account_id = counting.account_id
+    where monthly.month_start_on > {{ month_start('counting.ads_manager_created_on') }}
 ),
 
--- The month in which the total reaches the threshold; none while it has not.
 crossing_months as (
     select
         account_id,
@@ -110,13 +103,22 @@ crossing_months as (
     group by account_id
 ),
 
+-- The days up to that month, where the exact running total finds the crossing day.
 kept_days as (
-    select eligible_spend_daily.*
-    from eligible_spend_daily
+    select
+        spend_daily.account_id,
+        spend_daily.date_day,
+        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd
+    from spend_daily
+    inner join counting
+        on spend_daily.account_id = counting.account_id
     left join crossing_months
-        on eligible_spend_daily.account_id = crossing_months.account_id
-    where crossing_months.account_id is null
-        or {{ month_start('eligible_spend_daily.date_day') }} <= crossing_months.month_start_on
+        on spend_daily.account_id = crossing_months.account_id
+    where spend_daily.eligible_campaign_spend_usd > 0
+        and spend_daily.date_day >= counting.ads_manager_created_on
+        and spend_daily.date_day <= {{ as_of_date() }}
+        and (crossing_months.account_id is null
+            or {{ month_start('spend_daily.date_day') }} <= crossing_months.month_start_on)
 ),
 
 running as (
