@@ -21,32 +21,32 @@ spend_daily as (
 per_day as (
     select
         account_id,
-        consumed_on,
+        date_day,
         sum(consumed_usd) as consumed_usd
     from consumed_daily
-    group by account_id, consumed_on
+    group by account_id, date_day
 ),
 
 overspent_days as (
     select
         per_day.account_id,
-        per_day.consumed_on,
+        per_day.date_day,
         'credits consumed more than the day''s spend' as problem
     from per_day
     left join spend_daily
         on per_day.account_id = spend_daily.account_id
-        and per_day.consumed_on = spend_daily.date_day
+        and per_day.date_day = spend_daily.date_day
     where per_day.consumed_usd > coalesce(spend_daily.any_spend_usd, 0)
 ),
 
 misplaced_consumption as (
     select
         consumed_daily.account_id,
-        consumed_daily.consumed_on,
+        consumed_daily.date_day,
         case
-            when consumed_daily.consumed_on not between credits.first_active_on and credits.last_active_on
+            when consumed_daily.date_day not between credits.first_active_on and credits.last_active_on
                 then 'consumed outside its active days: ' || credits.credit_id
-            when consumed_daily.consumed_on > {{ as_of_date() }}
+            when consumed_daily.date_day > {{ as_of_date() }}
                 then 'consumed after the as-of date: ' || credits.credit_id
             when credits.credit_type = 'discount_coupon'
                 and consumed_daily.consumed_usd > spend_daily.any_spend_usd * credits.discount_pct * 0.01 + 0.000001
@@ -57,7 +57,7 @@ misplaced_consumption as (
         on consumed_daily.credit_id = credits.credit_id
     left join spend_daily
         on consumed_daily.account_id = spend_daily.account_id
-        and consumed_daily.consumed_on = spend_daily.date_day
+        and consumed_daily.date_day = spend_daily.date_day
 ),
 
 final as (

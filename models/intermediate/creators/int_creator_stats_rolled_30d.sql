@@ -4,8 +4,12 @@
     creator_next_requirements). Stat days can be missing: a missing day
     counts as zero, so the window is a RANGE over day numbers, never a count of rows. A null
     video_views or posts counts as zero too, like a day that did not arrive.
+
+    Incremental by day: a run recomputes the stat days of the window (recompute_window.sql),
+    reading the stats of the window_days - 1 days before it.
 -#}
 -- depends_on: {{ ref('creator_next_requirements') }}
+{{ day_window_config() }}
 {%- set window_days = rule_number('creator_next_requirements', 'window_days') %}
 
 with
@@ -20,6 +24,9 @@ visible as (
         {{ days_between("cast('1970-01-01' as date)", 'stat_date') }} as day_number
     from creator_daily_stats
     where stat_date <= {{ as_of_date() }}
+        {% if is_incremental() %}
+        and stat_date >= {{ add_days(recompute_from(), 1 - window_days) }}
+        {% endif %}
 ),
 
 rolled as (
@@ -39,6 +46,14 @@ rolled as (
         order by day_number
         range between {{ window_days - 1 }} preceding and current row
     )
+),
+
+final as (
+    select *
+    from rolled
+    {% if is_incremental() %}
+    where date_day >= {{ recompute_from() }}
+    {% endif %}
 )
 
-select * from rolled
+select * from final

@@ -19,7 +19,7 @@ totals as (
         sum(case when entry_type = 'issued' then amount_usd else 0 end) as issued_usd,
         sum(case when entry_type = 'consumed' then amount_usd else 0 end) as consumed_usd,
         sum(case when entry_type = 'expired' then amount_usd else 0 end) as expired_usd,
-        max(case when entry_type = 'consumed' then entry_date end) as last_consumed_on
+        max(case when entry_type = 'consumed' then date_day end) as last_consumed_on
     from ledger_entries
     group by credit_id
 ),

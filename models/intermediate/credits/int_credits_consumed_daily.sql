@@ -15,7 +15,18 @@
     consumption of credit k, for all accounts at once, with one window sum per step. The steps
     are written out, one CTE each (engines without window functions in a recursive CTE need
     that), as many as the most credits an account has (var `credit_allocation_steps` to fix).
+
+    consumed_to_date_usd is min(cap, C(t)): what the credit has used up to the end of the day,
+    unrounded (the ledger rounds it).
+
+    Incremental by day: a day's consumption depends only on that day's spend and on what each
+    credit had used before it, so the stored days before the window stand. A run recomputes
+    the days of the window (recompute_window.sql); a credit alive across the window's start
+    starts from its consumed_to_date_usd on its last stored day before the window, which is
+    min(cap, C) there, as the sum of its claims would give.
 -#}
+-- depends_on: {{ ref('int_as_of_date') }}
+{{ day_window_config() }}
 {%- set steps = var('credit_allocation_steps') -%}
 {%- if steps is none and execute -%}
     {%- set steps = run_query("select coalesce(max(allocation_rank), 0) from " ~ ref('int_credits_issued')).columns[0].values()[0] -%}
@@ -26,29 +37,56 @@ with
 
 allocation_days as (
     select * from {{ ref('int_credit_allocation_days') }}
+    {% if is_incremental() %}
+    where date_day >= {{ recompute_from() }}
+    {% endif %}
 ),
 
 credits as (
     select * from {{ ref('int_credits_issued') }}
 ),
 
+-- What each credit alive at the window's start had used before it.
+carried as (
+    {% if is_incremental() %}
+    select
+        credit_id,
+        max(consumed_to_date_usd) as consumed_to_date_usd
+    from {{ this }}
+    where date_day < {{ recompute_from() }}
+        and date_day >= (
+            select min(first_active_on) from credits
+            where last_active_on >= {{ recompute_from() }}
+        )
+    group by credit_id
+    {% else %}
+    select
+        cast(null as string) as credit_id,
+        cast(null as decimal(18, 6)) as consumed_to_date_usd
+    where false
+    {% endif %}
+),
+
 ranked_credits as (
     select
-        account_id,
-        allocation_rank,
-        credit_id,
-        credit_type,
-        discount_pct,
-        amount_usd as capacity_usd,
-        first_active_on,
-        last_active_on,
+        credits.account_id,
+        credits.allocation_rank,
+        credits.credit_id,
+        credits.credit_type,
+        credits.discount_pct,
+        credits.amount_usd as capacity_usd,
+        cast(coalesce(carried.consumed_to_date_usd, 0) as decimal(18, 6)) as carried_consumed_usd,
+        credits.first_active_on,
+        credits.last_active_on,
         -- The days later-ranked credits can still use: other days leave the working set.
-        min(first_active_on) over later_credits as later_credits_first_on,
-        max(last_active_on) over later_credits as later_credits_last_on
+        min(credits.first_active_on) over later_credits as later_credits_first_on,
+        max(credits.last_active_on) over later_credits as later_credits_last_on
     from credits
+    left join carried
+        on credits.credit_id = carried.credit_id
     window later_credits as (
-        partition by account_id
-        order by allocation_rank
+        partition by credits.account_id
+        order by credits.allocation_rank
         rows between 1 following and unbounded following
     )
 ),
@@ -62,6 +100,7 @@ step_0 as (
         cast(null as string) as credit_id,
         cast(spend_usd as decimal(18, 6)) as spend_left_usd,
         cast(0 as decimal(18, 6)) as consumed_usd,
+        cast(0 as decimal(18, 6)) as consumed_to_date_usd,
         true as keep_day
     from allocation_days
 ),
@@ -80,11 +119,12 @@ step_{{ step }} as (
             - least(capacity_usd, cumulative_claim_usd - claim_usd)
             as decimal(18, 6)
         ) as consumed_usd,
+        cast(least(capacity_usd, cumulative_claim_usd) as decimal(18, 6)) as consumed_to_date_usd,
         date_day between later_credits_first_on and later_credits_last_on as keep_day
     from (
         select
             *,
-            sum(claim_usd) over (
+            carried_consumed_usd + sum(claim_usd) over (
                 partition by account_id
                 order by date_day
                 rows between unbounded preceding and current row
@@ -96,6 +136,7 @@ step_{{ step }} as (
                 previous_step.date_day,
                 ranked_credits.credit_id,
                 ranked_credits.capacity_usd,
+                ranked_credits.carried_consumed_usd,
                 ranked_credits.later_credits_first_on,
                 ranked_credits.later_credits_last_on,
                 -- What the previous credit left of the day's spend.
@@ -138,9 +179,9 @@ final as (
     select
         credit_id,
         account_id,
-        allocation_rank,
-        date_day as consumed_on,
-        consumed_usd
+        date_day,
+        consumed_usd,
+        consumed_to_date_usd
     from allocated
     where consumed_usd > 0
 )

@@ -1,10 +1,20 @@
 {#-
-    Per offered account with eligible spend: its eligible spend to date and the first day on
-    which that spend added up to spend_threshold_usd (RULES.md section 6). Eligible spend is
-    USD on the campaign types in the seed, from ads_manager_created_on to the as-of date. The
-    threshold counts at the end of that day, so threshold_crossed_at is the next day 00:00
-    UTC. Unrounded USD is compared with the threshold. Only days with spend are summed.
+    The eligible spend to date of each offered account (RULES.md section 6) on each day it
+    had eligible spend, up to and including the day that spend first reaches the offer's
+    spend_threshold_usd (crosses_threshold): after that day nothing changes the crossing, so
+    no more days are kept. Eligible spend is USD on the campaign types in the seed, from
+    ads_manager_created_on to the as-of date; unrounded USD is compared with the threshold.
+
+    The running total is found in two passes over the spend days, so that no window runs over
+    every one: month totals first, then the days of the months up to the one in which the
+    total reaches the threshold.
+
+    Incremental by day: a day's total to date depends only on the days up to it, so the
+    stored days before the window stand. A run recomputes, from the days of the window, the
+    accounts that had not crossed before it, carrying each one's total to date from its last
+    stored day before the window.
 -#}
+{{ day_window_config() }}
 
 with
 
@@ -12,115 +22,131 @@ offered as (
     select * from {{ ref('int_spend_match_accounts_offered') }}
 ),
 
--- Read twice (the recomputed accounts and the new days): not materialized, so that each
--- read keeps its own filter instead of copying the whole history first.
+-- Read twice (month totals and the days kept): not materialized, so that each read keeps its
+-- own filter instead of copying the whole history first.
 spend_daily as {{ not_materialized() }} (
     select * from {{ ref('int_account_spend_daily') }}
+    {% if is_incremental() %}
+    where date_day >= {{ recompute_from() }}
+    {% endif %}
 ),
 
--- Recomputed from the whole history: every account, or the recomputed ones.
-eligible_spend_daily as (
+carried as (
+    {% if is_incremental() %}
     select
-        spend_daily.account_id,
-        spend_daily.date_day as spend_date,
-        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd
-    from spend_daily
-    inner join offered
-        on spend_daily.account_id = offered.account_id
-
-    where spend_daily.eligible_campaign_spend_usd > 0
-        and spend_daily.date_day >= offered.ads_manager_created_on
-        and spend_daily.date_day <= {{ as_of_date() }}
+        account_id,
+        max(eligible_spend_to_date_usd) as eligible_spend_to_date_usd,
+        max(case when crosses_threshold then 1 else 0 end) = 1 as has_crossed
+    from {{ this }}
+    where date_day < {{ recompute_from() }}
+    group by account_id
+    {% else %}
+    select
+        cast(null as string) as account_id,
+        cast(null as decimal(38, 6)) as eligible_spend_to_date_usd,
+        cast(null as boolean) as has_crossed
+    where false
+    {% endif %}
 ),
 
--- The running total is found in two steps, so that no window runs over every spend day:
--- month totals first, then the days of the month in which the total reaches the threshold.
+-- The accounts still short of their threshold, with what they spent before the window.
+counting as (
+    select
+        offered.account_id,
+        offered.spend_threshold_usd,
+        offered.ads_manager_created_on,
+        cast(coalesce(carried.eligible_spend_to_date_usd, 0) as decimal(38, 6))
+            as carried_spend_usd
+    from offered
+    left join carried
+        on offered.account_id = carried.account_id
+    where not coalesce(carried.has_crossed, false)
+),
+
+-- Month totals, read without the accounts: a first pass that only groups.
 monthly as (
     select
         account_id,
-        {{ month_start('spend_date') }} as month_start_on,
-        sum(eligible_spend_usd) as month_eligible_spend_usd
-    from eligible_spend_daily
-    group by account_id, {{ month_start('spend_date') }}
+        {{ month_start('date_day') }} as month_start_on,
+        sum(eligible_campaign_spend_usd) as month_eligible_spend_usd
+    from spend_daily
+    where eligible_campaign_spend_usd > 0
+        and date_day <= {{ as_of_date() }}
+    group by account_id, {{ month_start('date_day') }}
 ),
 
+-- The running total by month, leaving out the month of the account's creation (part of it
+-- may precede the creation): never above the true total, so the month in which it reaches
+-- the threshold is never before the true one.
 monthly_cumulative as (
     select
-        account_id,
-        month_start_on,
-        month_eligible_spend_usd,
-        sum(month_eligible_spend_usd) over (
-            partition by account_id
-            order by month_start_on
+        monthly.account_id,
+        monthly.month_start_on,
+        counting.carried_spend_usd + sum(monthly.month_eligible_spend_usd) over (
+            partition by monthly.account_id
+            order by monthly.month_start_on
             rows between unbounded preceding and current row
-        ) as cumulative_eligible_spend_usd
+        ) as cumulative_eligible_spend_usd,
+        counting.spend_threshold_usd
     from monthly
+    inner join counting
+        on monthly.account_id = counting.account_id
+    where monthly.month_start_on > {{ month_start('counting.ads_manager_created_on') }}
 ),
 
 crossing_months as (
     select
-        monthly_cumulative.account_id,
-        min(monthly_cumulative.month_start_on) as month_start_on
+        account_id,
+        min(month_start_on) as month_start_on
     from monthly_cumulative
-    inner join offered
-        on monthly_cumulative.account_id = offered.account_id
-    where monthly_cumulative.cumulative_eligible_spend_usd >= offered.spend_threshold_usd
-    group by monthly_cumulative.account_id
+    where cumulative_eligible_spend_usd >= spend_threshold_usd
+    group by account_id
 ),
 
-crossing_month_days as (
+-- The days up to that month, where the exact running total finds the crossing day.
+kept_days as (
     select
-        eligible_spend_daily.account_id,
-        eligible_spend_daily.spend_date,
-        monthly_cumulative.cumulative_eligible_spend_usd
-            - monthly_cumulative.month_eligible_spend_usd
-            + sum(eligible_spend_daily.eligible_spend_usd) over (
-                partition by eligible_spend_daily.account_id
-                order by eligible_spend_daily.spend_date
-                rows between unbounded preceding and current row
-            ) as cumulative_eligible_spend_usd
-    from eligible_spend_daily
-    inner join crossing_months
-        on eligible_spend_daily.account_id = crossing_months.account_id
-        and {{ month_start('eligible_spend_daily.spend_date') }} = crossing_months.month_start_on
-    inner join monthly_cumulative
-        on crossing_months.account_id = monthly_cumulative.account_id
-        and crossing_months.month_start_on = monthly_cumulative.month_start_on
+        spend_daily.account_id,
+        spend_daily.date_day,
+        spend_daily.eligible_campaign_spend_usd as eligible_spend_usd
+    from spend_daily
+    inner join counting
+        on spend_daily.account_id = counting.account_id
+    left join crossing_months
+        on spend_daily.account_id = crossing_months.account_id
+    where spend_daily.eligible_campaign_spend_usd > 0
+        and spend_daily.date_day >= counting.ads_manager_created_on
+        and spend_daily.date_day <= {{ as_of_date() }}
+        and (crossing_months.account_id is null
+            or {{ month_start('spend_daily.date_day') }} <= crossing_months.month_start_on)
 ),
 
-first_crossing as (
+running as (
     select
-        crossing_month_days.account_id,
-        min(crossing_month_days.spend_date) as threshold_crossed_on
-    from crossing_month_days
-    inner join offered
-        on crossing_month_days.account_id = offered.account_id
-    where crossing_month_days.cumulative_eligible_spend_usd >= offered.spend_threshold_usd
-    group by crossing_month_days.account_id
-),
-
-recomputed as (
-    select
-        monthly.account_id,
-        sum(monthly.month_eligible_spend_usd) as eligible_spend_to_date_usd,
-        any_value(first_crossing.threshold_crossed_on) as threshold_crossed_on
-    from monthly
-    left join first_crossing
-        on monthly.account_id = first_crossing.account_id
-    group by monthly.account_id
-),
-
-to_date as (
-    select * from recomputed
+        kept_days.account_id,
+        kept_days.date_day,
+        kept_days.eligible_spend_usd,
+        cast(counting.carried_spend_usd + sum(kept_days.eligible_spend_usd) over (
+            partition by kept_days.account_id
+            order by kept_days.date_day
+            rows between unbounded preceding and current row
+        ) as decimal(38, 6)) as eligible_spend_to_date_usd,
+        counting.spend_threshold_usd
+    from kept_days
+    inner join counting
+        on kept_days.account_id = counting.account_id
 ),
 
 final as (
     select
         account_id,
+        date_day,
+        eligible_spend_usd,
         eligible_spend_to_date_usd,
-        threshold_crossed_on,
-        {{ end_of_day('threshold_crossed_on') }} as threshold_crossed_at
-    from to_date
+        eligible_spend_to_date_usd >= spend_threshold_usd as crosses_threshold
+    from running
+    -- Up to the first day at or above the threshold.
+    where eligible_spend_to_date_usd - eligible_spend_usd < spend_threshold_usd
 )
 
 select * from final

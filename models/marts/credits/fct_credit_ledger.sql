@@ -1,6 +1,8 @@
 {#-
-    The credit ledger mart: int_credit_ledger_entries as published.
+    The credit ledger mart: int_credit_ledger_entries as published, a view (the entries are
+    stored there, incrementally).
 -#}
+{{ config(materialized='view') }}
 
 with
 
@@ -20,7 +22,7 @@ final as (
         amount_usd,
         balance_change_usd,
         remaining_usd,
-        entry_date
+        date_day as entry_date
     from ledger_entries
 )
 
