@@ -122,6 +122,13 @@ bench: setup parse
 	$(BIN)/python -m commands.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
 		--work-dir $(BENCH_DIR)
 
+# The what-if at scale against the same floor, equal to a full build under the proposal
+# (commands/bench_what_if.py): the "What-if" section of docs/performance.md. Not part of `make test`.
+.PHONY: bench-what-if
+bench-what-if: setup parse
+	$(BIN)/python -m commands.bench_what_if --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
+		--work-dir $(BENCH_DIR)
+
 # The full build on DuckDB and on Spark side by side, marts compared, with an estimate of the
 # Spark build across workers (warehouse/bench_engines.py). Not part of `make test`.
 ENGINE_SCALES ?= 500x365 2000x365

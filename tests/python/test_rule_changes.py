@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.python.copied_project import CopiedProject
 from warehouse.compare import relations_differ
@@ -337,7 +339,9 @@ def test_a_rule_dated_after_the_as_of_date_changes_the_outlook_only(fixture_runs
             in fixture_runs.scheduled_refresh
         )
     # The run's metadata says it too (its refresh tag).
-    assert fixture_runs.scheduled_tags["warehouse/refresh"].startswith("incremental from ")
+    tag = fixture_runs.scheduled_tags["warehouse/refresh"]
+    assert tag.startswith(f"incremental from {WINDOW_START}: ")
+    assert "tier_thresholds rows from 2026-04-07, after its last as-of date" in tag
     assert relations_differ(
         fixture_runs.shipped, fixture_runs.scheduled, ("marts", "audit", "intermediate", "outbox")
     ) == ["intermediate.int_tier_rules_daily", "marts.fct_tier_outlook"]
@@ -591,3 +595,52 @@ def test_a_generated_history_with_a_change_inside_it_equals_a_full_build(
         """,
     )
     assert raised_caps == 0
+
+
+# --- The dashboard reads the rules of the day ----------------------------------------------
+
+
+def test_the_dashboard_shows_the_rules_in_effect_and_the_ones_scheduled(
+    published_fixture: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """In a copy whose rules changed in the history (classic 12,000 from 01-20) and have a
+    change scheduled (essential 3,000 from 04-07): the caps and minimums shown are those in
+    effect on the as-of date, the scheduled change is named, and the account timeline draws
+    each minimum over the days it was in effect."""
+    copied = tmp_path / "bi.duckdb"
+    shutil.copy(published_fixture, copied)
+    with duckdb.connect(str(copied)) as connection:
+        connection.execute(
+            """
+            insert into rules.tier_thresholds values
+                ('classic', 2, 12000, 40, date '2026-01-20'),
+                ('essential', 1, 3000, 10, date '2026-04-07')
+            """
+        )
+    monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(copied))
+    monkeypatch.delenv("WHAT_IF_PATH", raising=False)
+    app = AppTest.from_file(str(PROJECT_DIR / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not app.exception
+    captions = [caption.value for caption in app.caption]
+    assert any(
+        "Weekly caps per account: Essential 10, Classic 40, Premium 100 creatives" in caption
+        and "Scheduled: from 2026-04-07, Essential $3,000.00 (cap 10)." in caption
+        for caption in captions
+    ), captions
+    assert "What-if" not in app.radio(key="page").options
+    app.radio(key="page").set_value("Account").run()
+    app.text_input(key="account_search").set_value("acc_two_step_drop").run()
+    assert not app.exception
+    [timeline] = [
+        element
+        for element in app.get("vega_lite_chart")
+        if "against the tier minimums" in element.proto.spec
+    ]
+    frames = [
+        pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in timeline.proto.datasets
+    ]
+    minimums = next(frame for frame in frames if "valid_until" in frame.columns)
+    classic = minimums[minimums["tier"] == "classic"].sort_values("valid_from")
+    assert list(classic["min_rolling_30d_spend_usd"]) == [10000, 12000]
+    assert classic["valid_until"].iloc[0] == classic["valid_from"].iloc[1]
+    assert classic["valid_from"].iloc[1].date() == date(2026, 1, 20)
