@@ -23,7 +23,7 @@ TEST_LANDING := $(TEST_DIR)/landing
 TEST_WAREHOUSE := $(TEST_DIR)/warehouse.duckdb
 FIXTURE_AS_OF := 2026-03-31
 
-.PHONY: run test test-all fixture setup generate engine parse lint lock clean browser dashboard
+.PHONY: run test test-all fixture setup generate engine parse lint lock clean browser dashboard what-if
 
 setup: $(STAMP)
 
@@ -93,6 +93,15 @@ lint: setup
 clean:
 	rm -rf target data/warehouse.duckdb
 
+# The program under proposed tier rules since FROM, from the built warehouse, into a DuckDB file
+# of its own (docs/rule-changes.md): RULES=path/to/proposal.csv (the columns of
+# seeds/tier_thresholds.csv), FROM=YYYY-MM-DD (default: the proposal's effective_from, else 90
+# days before the as-of date), WHAT_IF_OUT (default: <warehouse>_what_if.duckdb beside it).
+what-if: setup
+	@if [ -z "$(RULES)" ]; then echo "make what-if: give the proposal, RULES=path/to/proposal.csv" >&2; exit 2; fi
+	@$(BIN)/python -m commands.what_if --rules "$(RULES)" $(if $(FROM),--from $(FROM)) \
+		$(if $(WHAT_IF_OUT),--out "$(WHAT_IF_OUT)")
+
 # Chromium and its driver (Debian packages) for the dashboard's browser tests, installed when
 # missing: a fresh machine has neither. Needs root, or sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -104,10 +113,11 @@ browser:
 	fi
 
 # The dashboard (docs/dashboard.md) on http://127.0.0.1:$(DASHBOARD_PORT), reading
-# the published BI copy (PUBLISHED_WAREHOUSE_PATH, default data/published/tiktok_one_bi.duckdb).
+# the published BI copy (PUBLISHED_WAREHOUSE_PATH, default data/published/tiktok_one_bi.duckdb);
+# WHAT_IF=<file of make what-if> adds its What-if page.
 DASHBOARD_PORT ?= 8501
 dashboard: setup
-	$(BIN)/python -m dashboard.serve --port $(DASHBOARD_PORT)
+	$(BIN)/python -m dashboard.serve --port $(DASHBOARD_PORT) $(if $(WHAT_IF),--what-if "$(WHAT_IF)")
 
 # The Dagster UI on http://127.0.0.1:3000 (orchestration/README.md); its instance (run history,
 # the run queue of orchestration/dagster.yaml) lives in .dagster_home, as `make run`'s does.
@@ -125,6 +135,13 @@ BENCH_DIR ?= /tmp/t1-bench
 .PHONY: bench
 bench: setup parse
 	$(BIN)/python -m commands.bench --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
+		--work-dir $(BENCH_DIR)
+
+# The what-if at scale against the same floor, equal to a full build under the proposal
+# (commands/bench_what_if.py): the "What-if" section of docs/performance.md. Not part of `make test`.
+.PHONY: bench-what-if
+bench-what-if: setup parse
+	$(BIN)/python -m commands.bench_what_if --accounts $(BENCH_ACCOUNTS) --days $(BENCH_DAYS) \
 		--work-dir $(BENCH_DIR)
 
 # The local Spark cluster (docs/engines.md, warehouse/spark_cluster.py): a Master, a Worker and

@@ -4,6 +4,8 @@ Four pages, picked in the sidebar (or with `?page=Account&account=<id>` in the a
 program, one account for support, credits, and Creator Next. Every number comes from the
 published BI copy through `dashboard.data`; results are cached per publication, keyed on the
 copy's run id and publication time, so a new copy is read afresh and an old one never again.
+Given a what-if file (`make dashboard WHAT_IF=<file>`, WHAT_IF_PATH), a fifth page shows it:
+the program under a proposal of tier rules beside the actual one (docs/rule-changes.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import streamlit as st
 from dashboard import charts, data
 
 PAGES = ["Program", "Account", "Credits", "Creator Next"]
+WHAT_IF_PAGE = "What-if"
 PublicationKey = tuple[str, str, str]
 
 
@@ -80,7 +83,9 @@ def header(publication: data.Publication) -> None:
     )
 
 
-def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame) -> None:
+def program_page(
+    key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame, as_of: Any
+) -> None:
     today = load(key, "members_per_tier_today")
     counts = dict(zip(today["tier"], today["accounts"], strict=True))
     columns = st.columns(len(tiers))
@@ -118,12 +123,28 @@ def program_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
         if tier != "none"
     )
     st.subheader("Creative requests")
-    st.caption(f"Weekly caps per account: {caps} creatives (rules.tier_thresholds).")
+    st.caption(
+        f"Weekly caps per account: {caps} creatives (rules.tier_thresholds, in effect on the "
+        f"as-of date).{scheduled_rules_sentence(key, as_of)}"
+    )
     show_chart(
         charts.creative_requests_weekly(requests),
         requests,
         "No creative has been requested yet.",
     )
+
+
+def scheduled_rules_sentence(key: PublicationKey, as_of: Any) -> str:
+    """The rule changes that take effect after the as-of date, in a sentence ('' when none)."""
+    scheduled = load(key, "tier_rules_scheduled", (("as_of", as_of),))
+    if scheduled.empty:
+        return ""
+    changes = "; ".join(
+        f"from {day(row['effective_from'])}, {tier_label(row['tier'])} "
+        f"{usd(row['min_rolling_30d_spend_usd'])} (cap {int(row['weekly_creative_cap'])})"
+        for _, row in scheduled.iterrows()
+    )
+    return f" Scheduled: {changes}."
 
 
 def at_risk_section(key: PublicationKey) -> None:
@@ -221,8 +242,9 @@ def account_page(key: PublicationKey, tiers: list[str], thresholds: pd.DataFrame
                 f"{day(joined_on)}, so no tier ({tier_label(lowest['tier'])} starts at "
                 f"{usd(lowest['min_rolling_30d_spend_usd'])} of 30-day spend)."
             )
+        minimums = load(key, "tier_minimums_over_time")
         show_chart(
-            charts.account_tier_timeline(days, thresholds, tiers),
+            charts.account_tier_timeline(days, minimums, tiers),
             days,
             because,
             nothing_to_show=not (days["qualifying_spend_usd"] > 0).any(),
@@ -430,6 +452,125 @@ def creator_next_page(key: PublicationKey) -> None:
     show_chart(charts.creator_rule_failures(failures), failures, "No creator stats yet.")
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _what_if_connection(what_if: tuple[str, str]) -> duckdb.DuckDBPyConnection:
+    return data.connect(what_if[0])
+
+
+@st.cache_data(max_entries=100, show_spinner=False)
+def load_what_if(what_if: tuple[str, str], name: str) -> pd.DataFrame:
+    """A named query of the what-if file, cached for the file as computed (path, time)."""
+    return data.query(_what_if_connection(what_if), name)
+
+
+def what_if_page(path: Any, publication: data.Publication, tiers: list[str]) -> None:
+    """The program under a proposal of tier rules beside the actual one (make what-if)."""
+    try:
+        what_if = data.current_what_if(path)
+    except data.NoWhatIf as reason:
+        st.warning(str(reason))
+        return
+    key = (what_if.path, what_if.computed_at.isoformat())
+    st.header(f"What-if from {what_if.from_date:%Y-%m-%d} to {what_if.as_of_date:%Y-%m-%d}")
+    st.caption(
+        f"The program had the proposed tier rules applied from {what_if.from_date:%Y-%m-%d} "
+        f"({what_if.days} days), every day judged as the warehouse judges it (the 30-day hold "
+        f"included), beside the actual program. Proposal `{what_if.proposal}`, computed "
+        f"{what_if.computed_at:%Y-%m-%d %H:%M}. A what-if, not the program's rules: nothing "
+        "in the warehouse or this copy changed."
+    )
+    if what_if.as_of_date != publication.as_of_date:
+        st.warning(
+            f"The what-if was computed as of {what_if.as_of_date:%Y-%m-%d}, the published copy "
+            f"is as of {publication.as_of_date:%Y-%m-%d}: run `make what-if` again to compare "
+            "with today's program."
+        )
+    rules = load_what_if(key, "what_if_rules_compared")
+    st.subheader("The rules, actual and proposed")
+    st.dataframe(
+        rules.assign(tier=rules["tier"].map(tier_label)).drop(columns="tier_rank"),
+        hide_index=True,
+        column_config={
+            "tier": "Tier",
+            "actual_min_rolling_30d_spend_usd": st.column_config.NumberColumn(
+                "Minimum, actual (USD)", format="dollar"
+            ),
+            "what_if_min_rolling_30d_spend_usd": st.column_config.NumberColumn(
+                "Minimum, proposed (USD)", format="dollar"
+            ),
+            "actual_weekly_creative_cap": "Weekly cap, actual",
+            "what_if_weekly_creative_cap": "Weekly cap, proposed",
+        },
+    )
+    differing = load_what_if(key, "what_if_accounts_tier_differing")
+    events = load_what_if(key, "what_if_events_total").set_index("event")
+    capacity = load_what_if(key, "what_if_creative_capacity")
+    columns = st.columns(4)
+    columns[0].metric(
+        f"Tier differs on {what_if.as_of_date:%Y-%m-%d}", f"{len(differing):,} accounts"
+    )
+    for column, event in zip(columns[1:3], ["downgrade", "warning"], strict=True):
+        actual, proposed = (
+            (int(events.loc[event, "actual"]), int(events.loc[event, "what_if"]))
+            if event in events.index
+            else (0, 0)
+        )
+        column.metric(
+            f"{event.capitalize()}s since {what_if.from_date:%Y-%m-%d}",
+            f"{proposed:,}",
+            f"{proposed - actual:+,} against {actual:,}",
+            delta_color="inverse",
+        )
+    actual_capacity = int(capacity["actual_capacity"].sum())
+    proposed_capacity = int(capacity["what_if_capacity"].sum())
+    columns[3].metric(
+        "Weekly creative capacity",
+        f"{proposed_capacity:,}",
+        f"{proposed_capacity - actual_capacity:+,} against {actual_capacity:,}",
+        delta_color="off",
+    )
+    members = load_what_if(key, "what_if_members_per_tier_daily")
+    show_chart(
+        charts.what_if_members(members, tiers),
+        members,
+        "No member in TikTok One in the what-if's days.",
+    )
+    weeks = load_what_if(key, "what_if_events_weekly")
+    show_chart(
+        charts.what_if_events(weeks),
+        weeks,
+        "No upgrade, downgrade or warning in the what-if's days, either way.",
+    )
+    st.subheader(f"Accounts whose tier on {what_if.as_of_date:%Y-%m-%d} differs")
+    if differing.empty:
+        st.success("No account's tier on the as-of date would differ under the proposal.")
+    else:
+        st.caption(
+            "Spend to keep: what the account's 30-day qualifying spend lacks, on the as-of "
+            "date, of its actual tier's proposed minimum."
+        )
+        st.dataframe(
+            differing,
+            hide_index=True,
+            column_config={
+                "account_id": "Account",
+                "account_name": "Name",
+                "actual_tier": "Tier, actual",
+                "what_if_tier": "Tier, what-if",
+                "qualifying_spend_usd": st.column_config.NumberColumn(
+                    "Qualifying spend (USD)", format="dollar"
+                ),
+                "spend_to_keep_actual_tier_usd": st.column_config.NumberColumn(
+                    "Spend to keep (USD)", format="dollar"
+                ),
+                "actual_days_below_tier": "Days below, actual",
+                "what_if_days_below_tier": "Days below, what-if",
+            },
+        )
+    st.subheader("Weekly creative capacity on the as-of date")
+    st.dataframe(capacity.drop(columns="tier_rank"), hide_index=True)
+
+
 def main() -> None:
     st.set_page_config(page_title="TikTok One program", layout="wide")
     try:
@@ -444,24 +585,29 @@ def main() -> None:
         publication.published_at.isoformat(),
     )
     header(publication)
-    requested = st.query_params.get("page", PAGES[0])
+    what_if = data.what_if_path()
+    pages = [*PAGES, WHAT_IF_PAGE] if what_if else PAGES
+    requested = st.query_params.get("page", pages[0])
     page = st.sidebar.radio(
-        "Page", PAGES, index=PAGES.index(requested) if requested in PAGES else 0, key="page"
+        "Page", pages, index=pages.index(requested) if requested in pages else 0, key="page"
     )
     st.query_params["page"] = page
-    thresholds = load(key, "tier_thresholds")
+    thresholds = load(key, "tier_thresholds", (("as_of", publication.as_of_date),))
     tiers = list(thresholds["tier"])
-    if page == "Program":
-        program_page(key, tiers, thresholds)
+    if page == WHAT_IF_PAGE and what_if:
+        what_if_page(what_if, publication, tiers)
+    elif page == "Program":
+        program_page(key, tiers, thresholds, publication.as_of_date)
     elif page == "Account":
         account_page(key, tiers, thresholds)
     elif page == "Credits":
         credits_page(key)
     else:
         creator_next_page(key)
+    also = f", and the what-if file `{what_if}`" if page == WHAT_IF_PAGE else ""
     st.caption(
         f"{page} page, {len(CHARTS_DRAWN)} charts. Figures from the published copy "
-        f"`{publication.path}`, schemas marts and rules."
+        f"`{publication.path}`, schemas marts and rules{also}."
     )
 
 

@@ -118,18 +118,25 @@ def creative_requests_weekly(weeks: pd.DataFrame) -> alt.Chart:
     )
 
 
-def minimums_in_view(days: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+def minimums_in_view(days: pd.DataFrame, minimums: pd.DataFrame) -> pd.DataFrame:
     """The tier minimums an account's timeline shows: those of the tiers it held or qualified
-    for, and the next one up, so that the axis fits the account's own spend."""
+    for, and the next one up, so that the axis fits the account's own spend; each minimum over
+    the days of the timeline it was in effect (`valid_from` to `valid_until`, null: still in
+    effect: rules.tier_thresholds by effective_from), cut to the timeline's days."""
     top = max(days["tier_rank"].max(), days["qualified_tier_rank"].max())
-    ranks = thresholds["tier_rank"]
-    return thresholds[(ranks > 0) & (ranks <= top + 1)]
+    first, end = days["date_day"].min(), days["next_day"].max()
+    starts = pd.to_datetime(minimums["valid_from"])
+    ends = pd.to_datetime(minimums["valid_until"]).fillna(end)
+    shown = minimums.assign(valid_from=starts.clip(lower=first), valid_until=ends.clip(upper=end))
+    ranks = shown["tier_rank"]
+    return shown[(ranks > 0) & (ranks <= top + 1) & (shown["valid_from"] < shown["valid_until"])]
 
 
 def account_tier_timeline(
-    days: pd.DataFrame, thresholds: pd.DataFrame, tiers: list[str]
+    days: pd.DataFrame, minimums: pd.DataFrame, tiers: list[str]
 ) -> alt.LayerChart:
-    """Qualifying spend against the tier minimums in view (dashed), over bands of the tier."""
+    """Qualifying spend against the tier minimums in view (dashed, each over the days it was in
+    effect), over bands of the tier."""
     x = alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY))
     bands = (
         alt.Chart(days)
@@ -141,13 +148,19 @@ def account_tier_timeline(
             tooltip=["date_day:T", "tier:N", "days_below_tier:Q"],
         )
     )
-    minimums = (
-        alt.Chart(minimums_in_view(days, thresholds))
+    minimum_lines = (
+        alt.Chart(minimums_in_view(days, minimums))
         .mark_rule(strokeDash=[4, 4], strokeWidth=2)
         .encode(
+            x="valid_from:T",
+            x2="valid_until:T",
             y="min_rolling_30d_spend_usd:Q",
             color=tier_colour(tiers),
-            tooltip=["tier:N", alt.Tooltip("min_rolling_30d_spend_usd:Q", format=DOLLARS)],
+            tooltip=[
+                "tier:N",
+                alt.Tooltip("min_rolling_30d_spend_usd:Q", format=DOLLARS),
+                alt.Tooltip("valid_from:T", title="from", format=DAY),
+            ],
         )
     )
     spend = (
@@ -165,7 +178,7 @@ def account_tier_timeline(
     )
     return alt.layer(
         bands,
-        minimums,
+        minimum_lines,
         spend,
         title="Qualifying spend (line) against the tier minimums (dashed), over the tier held",
     )
@@ -275,5 +288,49 @@ def creator_rule_failures(failures: pd.DataFrame) -> alt.Chart:
             x=alt.X("creators_failing:Q", title="Creators failing the rule", axis=COUNT_AXIS),
             y=alt.Y("rule:N", title="Rule", sort="-x"),
             tooltip=["rule:N", "creators_failing:Q", "creators:Q"],
+        )
+    )
+
+
+SCENARIO_DASH = alt.StrokeDash(
+    "scenario:N",
+    title="Rules",
+    scale=alt.Scale(domain=["actual", "what-if"], range=[[1, 0], [6, 3]]),
+)
+
+
+def what_if_members(days: pd.DataFrame, tiers: list[str]) -> alt.Chart:
+    """Members per tier per day, under the actual rules (solid) and the proposal (dashed)."""
+    return (
+        alt.Chart(days, title="Members per tier: actual rules (solid) and the proposal (dashed)")
+        .mark_line()
+        .encode(
+            x=alt.X("date_day:T", title="Day", axis=alt.Axis(format=DAY)),
+            y=alt.Y("accounts:Q", title="Accounts", axis=COUNT_AXIS),
+            color=tier_colour(tiers),
+            strokeDash=SCENARIO_DASH,
+            tooltip=["date_day:T", "tier:N", "scenario:N", "accounts:Q"],
+        )
+    )
+
+
+def what_if_events(weeks: pd.DataFrame) -> alt.Chart:
+    """Upgrades, downgrades and warnings per week, actual (solid) and under the proposal."""
+    return (
+        alt.Chart(weeks, title="Upgrades, downgrades and warnings per week, actual and what-if")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start:T", title="Week (Monday)", axis=alt.Axis(format=DAY)),
+            y=alt.Y("events:Q", title="Accounts", axis=COUNT_AXIS),
+            color=alt.Color(
+                "event:N",
+                title="Event",
+                scale=alt.Scale(
+                    domain=["upgrade", "downgrade", "warning"],
+                    range=["#2ca02c", "#d62728", "#ff7f0e"],
+                ),
+            ),
+            strokeDash=SCENARIO_DASH,
+            tooltip=["week_start:T", "event:N", "scenario:N", "events:Q"],
         )
     )

@@ -1,4 +1,5 @@
-"""What the dashboard reads, and nothing else: named, parameterised queries over the BI copy.
+"""What the dashboard reads, and nothing else: named, parameterised queries over the BI copy,
+and over a what-if file when the dashboard is given one (`make dashboard WHAT_IF=<file>`).
 
 Every query is a constant SQL text with `$name` parameters; nothing typed by a user is ever
 pasted into SQL. The module does not import Streamlit, so the tests and the benchmark run the
@@ -7,6 +8,7 @@ same queries the pages do.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -75,11 +77,28 @@ def current_publication(path: Path | None = None) -> Publication:
 
 
 QUERIES: dict[str, str] = {
-    # The rules, from the copy (schema rules), so every page shows the numbers of this build.
+    # The rules, from the copy (schema rules), so every page shows the numbers of this build:
+    # each tier's rule in effect on the as-of date (its latest row from then or before).
     "tier_thresholds": """
-        select tier, tier_rank, min_rolling_30d_spend_usd, weekly_creative_cap
+        select tier, tier_rank, min_rolling_30d_spend_usd, weekly_creative_cap, effective_from
         from rules.tier_thresholds
+        where effective_from <= $as_of
+        qualify row_number() over (partition by tier order by effective_from desc) = 1
         order by tier_rank
+    """,
+    # Rule changes that take effect after the as-of date (RULES.md section 14).
+    "tier_rules_scheduled": """
+        select tier, tier_rank, min_rolling_30d_spend_usd, weekly_creative_cap, effective_from
+        from rules.tier_thresholds
+        where effective_from > $as_of
+        order by effective_from, tier_rank
+    """,
+    # Each tier's minimum over time: from each row's effective_from to the tier's next row.
+    "tier_minimums_over_time": """
+        select tier, tier_rank, min_rolling_30d_spend_usd, effective_from as valid_from,
+            lead(effective_from) over (partition by tier order by effective_from) as valid_until
+        from rules.tier_thresholds
+        order by tier_rank, effective_from
     """,
     # Program
     # A small mart (a row per day and tier), not the tier days it counts.
@@ -336,6 +355,93 @@ QUERIES: dict[str, str] = {
 }
 
 
+# --- A what-if file (commands/what_if.py, docs/rule-changes.md) -------------------------------
+
+
+def what_if_path() -> Path | None:
+    """The what-if file the dashboard was given (WHAT_IF_PATH), if any."""
+    value = os.environ.get("WHAT_IF_PATH", "").strip()
+    return Path(value) if value else None
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """One what-if file: its path and the run that wrote it (the cache key of its queries)."""
+
+    path: str
+    computed_at: datetime
+    as_of_date: date
+    from_date: date
+    days: int
+    proposal: str
+
+
+class NoWhatIf(Exception):
+    """The what-if file cannot be read."""
+
+
+def current_what_if(path: Path) -> WhatIf:
+    if not path.exists():
+        raise NoWhatIf(f"No what-if file at {path}: `make what-if RULES=...` writes one.")
+    connection = connect(path)
+    try:
+        row = connection.execute(
+            "select computed_at, as_of_date, from_date, days, proposal from what_if.run"
+        ).fetchone()
+    except duckdb.CatalogException as error:
+        raise NoWhatIf(f"{path} holds no what_if.run: it is not a what-if file.") from error
+    finally:
+        connection.close()
+    if row is None:
+        raise NoWhatIf(f"{path} has an empty what_if.run.")
+    return WhatIf(str(path), row[0], row[1], row[2], row[3], row[4])
+
+
+WHAT_IF_QUERIES: dict[str, str] = {
+    "what_if_rules_compared": """
+        select tier, tier_rank, actual_min_rolling_30d_spend_usd,
+            what_if_min_rolling_30d_spend_usd, actual_weekly_creative_cap,
+            what_if_weekly_creative_cap
+        from what_if.rules_compared
+        order by tier_rank
+    """,
+    # Members per tier per day, one row per day, tier and side (actual, what-if).
+    "what_if_members_per_tier_daily": """
+        select date_day, tier, tier_rank, 'actual' as scenario, actual_members as accounts
+        from what_if.members_per_tier_daily
+        union all
+        select date_day, tier, tier_rank, 'what-if' as scenario, what_if_members as accounts
+        from what_if.members_per_tier_daily
+        order by date_day, tier_rank, scenario
+    """,
+    "what_if_events_weekly": """
+        select week_start, event, 'actual' as scenario, actual as events
+        from what_if.events_weekly
+        union all
+        select week_start, event, 'what-if' as scenario, what_if as events
+        from what_if.events_weekly
+        order by week_start, event, scenario
+    """,
+    "what_if_events_total": """
+        select event, sum(actual) as actual, sum(what_if) as what_if
+        from what_if.events_weekly
+        group by event
+    """,
+    "what_if_accounts_tier_differing": """
+        select account_id, account_name, actual_tier, what_if_tier, qualifying_spend_usd,
+            spend_to_keep_actual_tier_usd, actual_days_below_tier, what_if_days_below_tier
+        from what_if.accounts_tier_differing
+        order by what_if_change, actual_tier, spend_to_keep_actual_tier_usd, account_id
+    """,
+    "what_if_creative_capacity": """
+        select tier, tier_rank, actual_members, what_if_members, actual_weekly_cap,
+            what_if_weekly_cap, actual_capacity, what_if_capacity
+        from what_if.creative_capacity
+        order by tier_rank
+    """,
+}
+
+
 def query(
     connection: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
 ) -> pd.DataFrame:
@@ -343,6 +449,6 @@ def query(
     cursor = connection.cursor()
     try:
         cursor.execute("use bi")
-        return cursor.execute(QUERIES[name], params or {}).df()
+        return cursor.execute({**QUERIES, **WHAT_IF_QUERIES}[name], params or {}).df()
     finally:
         cursor.close()

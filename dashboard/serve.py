@@ -1,6 +1,6 @@
 """Serve the dashboard on 127.0.0.1 only (`make dashboard`; the browser tests start it alike).
 
-Usage: python -m dashboard.serve [--port 8501]
+Usage: python -m dashboard.serve [--port 8501] [--what-if FILE]
 """
 
 from __future__ import annotations
@@ -52,9 +52,15 @@ def environment() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
+    parser.add_argument(
+        "--what-if", type=Path, help="a file of `make what-if`: adds the What-if page"
+    )
     args = parser.parse_args(argv)
+    env = environment()
+    if args.what_if:
+        env["WHAT_IF_PATH"] = str(args.what_if.resolve())
     print(f"Dashboard on http://{ADDRESS}:{args.port}", flush=True)
-    os.execve(sys.executable, command(args.port), environment())
+    os.execve(sys.executable, command(args.port), env)
 
 
 if __name__ == "__main__":

@@ -143,20 +143,25 @@
 {% macro default__not_materialized() -%}{%- endmacro %}
 
 {#-
-    Joins each row of `relation` to the row of `bands_relation` with the highest `band_floor`
-    at or below `value_column` (null below every floor): the tier a spend qualifies for. A
-    range join to a handful of bands is many times cheaper than an ASOF join sorting every row.
+    Joins each row of `relation` to the tier its `spend_column` reaches under the rules in
+    effect on its `day_column` (`rules_relation`: int_tier_rules_daily, one row per day and tier
+    with the tier's minimum and the next tier's): the tier whose band [minimum, next minimum)
+    holds the spend, null below every minimum. An equality join on the day to a few thousand
+    rules rows, the band a filter of it: as cheap as a range join to a handful of bands, and
+    unlike a range join to dated bands it sorts nothing, however many times the rules changed.
 -#}
-{% macro join_highest_band_reached(relation, bands_relation, value_column, band_floor) -%}
-    left join (
-        select
-            *,
-            lead({{ band_floor }}) over (order by {{ band_floor }}) as next_band_floor
-        from {{ bands_relation }}
-    ) as {{ bands_relation }}
-        on {{ relation }}.{{ value_column }} >= {{ bands_relation }}.{{ band_floor }}
-        and ({{ relation }}.{{ value_column }} < {{ bands_relation }}.next_band_floor
-            or {{ bands_relation }}.next_band_floor is null)
+{% macro join_tier_reached(relation, rules_relation, spend_column, day_column) -%}
+    left join {{ rules_relation }}
+        on {{ relation }}.{{ day_column }} = {{ rules_relation }}.date_day
+        and {{ relation }}.{{ spend_column }} >= {{ rules_relation }}.min_rolling_30d_spend_usd
+        and ({{ relation }}.{{ spend_column }} < {{ rules_relation }}.next_tier_min_rolling_30d_spend_usd
+            or {{ rules_relation }}.next_tier_min_rolling_30d_spend_usd is null)
+{%- endmacro %}
+
+{#- What `amount` lacks to reach `target`: 0 when it already does, null when either is null
+    (greatest() would skip a null target). -#}
+{% macro amount_short(target, amount) -%}
+    (case when {{ amount }} >= {{ target }} then 0 else {{ target }} - {{ amount }} end)
 {%- endmacro %}
 
 {#- A USD amount rounded up to the cent: spending the figure shown is never a fraction short. -#}

@@ -14,11 +14,19 @@ before. Days before the window change only when:
   of older files that share a record key, since a restated row can move from one day to
   another); the earliest of those days, when before the window, becomes `recompute_from`. A
   file that was removed or rewritten in place cannot be dated: full refresh.
+- **dated rules** reaching the model changed: a seed whose YAML config declares
+  `meta.dates_moved` (tier_thresholds, by `effective_from`) is data, not code: its rows are
+  left out of the code fingerprint, and each model records the rows it consumed. A row added,
+  changed or removed is dated by those columns: dated after the model's last as-of date, it
+  changes no stored day (the tables rebuilt on every run, like the outlook, read it); dated
+  inside the window, the window recomputes it; dated before, its day becomes
+  `recompute_from`. A change of the seed's columns or types is still code.
 
 What a model has consumed is recorded per model, from what dbt reports: after a run, each
-model that `run_results.json` lists as succeeded records the fingerprint of its code and the
-landing files it read, through the relations it read (a table not rebuilt in the run passes
-on what it had consumed; a view passes on what is in the landing zone now). A model left out
+model that `run_results.json` lists as succeeded records the fingerprint of its code, the
+landing files and the dated seed rows it read, through the relations it read (a table not
+rebuilt in the run passes on what it had consumed; a view passes on what is in the landing
+zone now; a seed, the rows it loaded when it last succeeded). A model left out
 of a run, or failed, keeps its old record, so the next run that includes it still catches it
 up. A run that would build a model on top of an incremental model left out of it, while that
 one needs more than its usual window, is refused with the reason (`RefreshPlan.blocked`).
@@ -30,6 +38,7 @@ warehouse it describes, with the manifest of the last run (for `dbt --state` by 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -47,6 +56,8 @@ from warehouse.config import PROJECT_DIR
 from warehouse.contract import landing_sources
 
 Snapshot = dict[str, dict[str, list[int]]]
+# Dated seed name to its rows, each a JSON object of the CSV's text values.
+SeedRows = dict[str, list[str]]
 Manifest = Mapping[str, Any]
 
 STATE_FILE = "models.json"
@@ -180,6 +191,14 @@ def code_fingerprints(manifest: Manifest) -> dict[str, str]:
             return _digest(unique_id, columns, json.dumps(meta, sort_keys=True, default=str))
         found = nodes[unique_id]
         config = {key: found["config"].get(key) for key in STORED_CONFIG}
+        if dated_seed_columns(manifest, unique_id):
+            # Dated rules are data (model_need dates their rows): only their shape is code.
+            return _digest(
+                unique_id,
+                ",".join(seed_header(manifest, unique_id)),
+                json.dumps(found["config"].get("column_types"), sort_keys=True),
+                json.dumps(found["config"].get("meta"), sort_keys=True, default=str),
+            )
         return _digest(
             unique_id,
             found["checksum"]["checksum"],
@@ -193,6 +212,54 @@ def code_fingerprints(manifest: Manifest) -> dict[str, str]:
         unique_id: node(unique_id)
         for unique_id, found in nodes.items()
         if found["resource_type"] in ("model", "seed")
+    }
+
+
+# --- Dated seeds ----------------------------------------------------------------------------
+
+
+def dated_seed_columns(manifest: Manifest, unique_id: str) -> list[str]:
+    """The columns that date a seed's rows (`meta.dates_moved` of its YAML config); empty for
+    a seed that is code, and for anything but a seed."""
+    found = manifest["nodes"].get(unique_id)
+    if not found or found["resource_type"] != "seed":
+        return []
+    return list((found["config"].get("meta") or {}).get("dates_moved") or [])
+
+
+def _seed_file(manifest: Manifest, unique_id: str) -> Path:
+    found = manifest["nodes"][unique_id]
+    return Path(found["root_path"]) / found["original_file_path"]
+
+
+def seed_header(manifest: Manifest, unique_id: str) -> list[str]:
+    with _seed_file(manifest, unique_id).open(newline="") as file:
+        return next(csv.reader(file), [])
+
+
+def seed_rows(manifest: Manifest, unique_id: str) -> list[str]:
+    """A seed's rows as its CSV holds them now, each a JSON object of its text values (the
+    handful of rows of a rules file, compared as sets)."""
+    with _seed_file(manifest, unique_id).open(newline="") as file:
+        return sorted(
+            json.dumps({key: (value or "").strip() for key, value in row.items()}, sort_keys=True)
+            for row in csv.DictReader(file)
+        )
+
+
+def earliest_row_day(rows: Iterable[str], columns: list[str]) -> date | None:
+    """The earliest day in the dating columns of the rows (None for no rows). Raises
+    ValueError for a row that cannot be dated."""
+    days = [date.fromisoformat(json.loads(row)[column]) for row in rows for column in columns]
+    return min(days) if days else None
+
+
+def upstream_dated_seeds(manifest: Manifest, unique_id: str) -> set[str]:
+    """The dated seeds a node reads, directly or through any relation."""
+    return {
+        ancestor
+        for ancestor in ancestors(manifest, [unique_id])
+        if dated_seed_columns(manifest, ancestor)
     }
 
 
@@ -307,6 +374,45 @@ def consumed_landing(
     return consumed
 
 
+def consumed_seeds(
+    manifest: Manifest, unique_id: str, recorded: Mapping[str, Mapping[str, Any]]
+) -> SeedRows:
+    """The dated seed rows a model read when it was built: a seed's rows as recorded when it
+    last succeeded (for this run already updated if it was loaded before); through a stored
+    relation, what that one had consumed; through a view, what its parents give. Rows two
+    parents disagree on are left out (unknown: the next plan dates them again)."""
+    consumed: SeedRows = {}
+
+    def merge(rows: Mapping[str, list[str]]) -> None:
+        for name, values in rows.items():
+            if name in consumed:
+                consumed[name] = sorted(set(consumed[name]) & set(values))
+            else:
+                consumed[name] = list(values)
+
+    for parent in parents(manifest, unique_id):
+        kind = materialization(manifest, parent)
+        if kind == "source":
+            continue
+        name = manifest["nodes"][parent]["name"]
+        if kind == "seed":
+            if dated_seed_columns(manifest, parent):
+                merge({name: recorded.get(parent, {}).get("seeds", {}).get(name, [])})
+        elif is_stored(manifest, parent):
+            known = recorded.get(parent, {}).get("seeds")
+            merge(
+                known
+                if known is not None
+                else {
+                    manifest["nodes"][seed]["name"]: []
+                    for seed in upstream_dated_seeds(manifest, parent)
+                }
+            )
+        else:
+            merge(consumed_seeds(manifest, parent, recorded))
+    return consumed
+
+
 def upstream_sources(manifest: Manifest, unique_id: str) -> set[str]:
     """The landing sources (folder names) a node reads, directly or through any relation."""
     return {
@@ -337,6 +443,11 @@ def record_build(
         models[unique_id] = {
             "code": fingerprints[unique_id],
             "landing": consumed_landing(manifest, unique_id, snapshot, models),
+            "seeds": (
+                {manifest["nodes"][unique_id]["name"]: seed_rows(manifest, unique_id)}
+                if dated_seed_columns(manifest, unique_id)
+                else consumed_seeds(manifest, unique_id, models)
+            ),
             "as_of_date": as_of.isoformat() if as_of else None,
         }
     return BuildState(landing_dir, models)
@@ -454,6 +565,29 @@ def model_need(
         if earliest is None or day < earliest:
             earliest = day
         reasons.append(f"{name}: new {source} rows from {day}")
+    for seed in sorted(upstream_dated_seeds(manifest, unique_id)):
+        seed_name = manifest["nodes"][seed]["name"]
+        before = set(recorded.get("seeds", {}).get(seed_name, []))
+        now = set(seed_rows(manifest, seed))
+        try:
+            day = earliest_row_day(before ^ now, dated_seed_columns(manifest, seed))
+        except (ValueError, KeyError, TypeError):
+            return ModelNeed(True, reasons=(f"{name}: {seed_name} rows could not be dated",))
+        if day is None:
+            continue
+        last_as_of = recorded.get("as_of_date")
+        if last_as_of and day > date.fromisoformat(last_as_of):
+            reasons.append(
+                f"{name}: {seed_name} rows from {day}, after its last as-of date {last_as_of}: "
+                "no stored day changes"
+            )
+            continue
+        if window_start is not None and day >= window_start:
+            reasons.append(f"{name}: {seed_name} rows from {day}, inside the window")
+            continue
+        if earliest is None or day < earliest:
+            earliest = day
+        reasons.append(f"{name}: {seed_name} rows from {day}, before the window")
     return ModelNeed(False, earliest, tuple(reasons))
 
 

@@ -1,23 +1,26 @@
 {{ config(materialized='view') }}
 
-{#- The qualified tier q(D): the highest tier whose minimum the qualifying spend reaches. -#}
+{#-
+    The qualified tier q(D): the highest tier whose minimum in effect on D the qualifying spend
+    reaches (RULES.md sections 3 and 14). A day with no rule yet qualifies for none (a seed
+    test requires rules from the first day of data).
+-#}
 with
 
 rolled as (
     select * from {{ ref('int_account_spend_rolled_30d') }}
 ),
 
-tier_thresholds as (
-    select * from {{ ref('tier_thresholds') }}
+tier_rules_daily as (
+    select * from {{ ref('int_tier_rules_daily') }}
 ),
 
 qualified as (
     select
         rolled.*,
-        coalesce(tier_thresholds.tier_rank, 0) as qualified_tier_rank
+        coalesce(tier_rules_daily.tier_rank, 0) as qualified_tier_rank
     from rolled
-    -- The highest minimum at or below the spend: thresholds are increasing in rank.
-    {{ join_highest_band_reached('rolled', 'tier_thresholds', 'qualifying_spend_usd', 'min_rolling_30d_spend_usd') }}
+    {{ join_tier_reached('rolled', 'tier_rules_daily', 'qualifying_spend_usd', 'date_day') }}
 )
 
 select * from qualified

@@ -16,6 +16,14 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
+-- Tier codes by rank, one row each: a tier keeps its rank on every row of its dated rules.
+tier_codes as (
+    select distinct
+        tier,
+        tier_rank
+    from tier_thresholds
+),
+
 final as (
     select
         tiers.account_id,
@@ -37,9 +45,9 @@ final as (
         cast(tiers.previous_tier_rank as integer) as previous_tier_rank,
         cast(tiers.previous_days_below_tier as integer) as previous_days_below_tier
     from tiers
-    inner join tier_thresholds as qualified
+    inner join tier_codes as qualified
         on tiers.qualified_tier_rank = qualified.tier_rank
-    inner join tier_thresholds as assigned
+    inner join tier_codes as assigned
         on tiers.tier_rank = assigned.tier_rank
 )
 

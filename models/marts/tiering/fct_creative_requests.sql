@@ -1,7 +1,8 @@
 {#-
-    Weekly creative requests against the cap of the tier assigned on the request's day
-    (RULES.md section 5). Requests use up their ISO week's quota in requested_at order (ties
-    by request_id); every creative requested earlier in the week counts, fitted or not.
+    Weekly creative requests against the cap, in effect on the request's day, of the tier
+    assigned that day (RULES.md sections 5 and 14). Requests use up their ISO week's quota in
+    requested_at order (ties by request_id); every creative requested earlier in the week
+    counts, fitted or not.
 
     Incremental by request week: a run recomputes the weeks from the one holding the window's
     first day (a request's place in its week depends on the requests before it that week).
@@ -15,8 +16,8 @@ creative_requests as (
     select * from {{ ref('stg_tiktok_one__creative_requests') }}
 ),
 
-tier_thresholds as (
-    select * from {{ ref('tier_thresholds') }}
+tier_rules_daily as (
+    select * from {{ ref('int_tier_rules_daily') }}
 ),
 
 visible_requests as (
@@ -42,15 +43,16 @@ with_cap as (
         visible_requests.project_id,
         {{ iso_week_start('visible_requests.requested_on') }} as request_week,
         coalesce(tier_daily.tier, 'none') as tier,
-        tier_thresholds.weekly_creative_cap as weekly_cap,
+        tier_rules_daily.weekly_creative_cap as weekly_cap,
         visible_requests.creatives_requested,
         visible_requests.requested_at
     from visible_requests
     left join tier_daily
         on visible_requests.account_id = tier_daily.account_id
         and visible_requests.requested_on = tier_daily.date_day
-    inner join tier_thresholds
-        on coalesce(tier_daily.tier, 'none') = tier_thresholds.tier
+    inner join tier_rules_daily
+        on coalesce(tier_daily.tier, 'none') = tier_rules_daily.tier
+        and visible_requests.requested_on = tier_rules_daily.date_day
 ),
 
 queued as (

@@ -8,6 +8,18 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
+tier_rules_daily as (
+    select * from {{ ref('int_tier_rules_daily') }}
+),
+
+-- Tier codes by rank, one row each: a tier keeps its rank on every row of its dated rules.
+tier_codes as (
+    select distinct
+        tier,
+        tier_rank
+    from tier_thresholds
+),
+
 tier_days as (
     select * from {{ ref('fct_account_tier_daily') }}
 ),
@@ -23,14 +35,15 @@ final as (
         warnings.scheduled_downgrade_date,
         warnings.resolved_on
     from warnings
-    inner join tier_thresholds as at_risk
+    inner join tier_codes as at_risk
         on warnings.tier_at_risk_rank = at_risk.tier_rank
-    inner join tier_thresholds as projected
+    inner join tier_codes as projected
         on warnings.projected_tier_rank = projected.tier_rank
 ),
 
--- The reason a support agent can paste: the threshold comes from the seed, the day counts
--- from the warning's own dates, the spend from the warning day.
+-- The reason a support agent can paste: the minimum in effect on the warning day (the seed's
+-- rules, RULES.md section 14), the day counts from the warning's own dates, the spend from the
+-- warning day.
 reasoned as (
     select
         final.*,
@@ -52,8 +65,9 @@ reasoned as (
             else 'Pending: not recovered yet.'
         end as warning_reason
     from final
-    inner join tier_thresholds as at_risk
+    inner join tier_rules_daily as at_risk
         on final.tier_at_risk = at_risk.tier
+        and final.warning_date = at_risk.date_day
     left join tier_days
         on final.account_id = tier_days.account_id
         and final.warning_date = tier_days.date_day

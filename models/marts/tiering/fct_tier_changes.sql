@@ -9,6 +9,18 @@ tier_thresholds as (
     select * from {{ ref('tier_thresholds') }}
 ),
 
+tier_rules_daily as (
+    select * from {{ ref('int_tier_rules_daily') }}
+),
+
+-- Tier codes by rank, one row each: a tier keeps its rank on every row of its dated rules.
+tier_codes as (
+    select distinct
+        tier,
+        tier_rank
+    from tier_thresholds
+),
+
 downgrade_warnings as (
     select * from {{ ref('fct_downgrade_warnings') }}
 ),
@@ -41,14 +53,15 @@ final as (
         cast(round(changes.qualifying_spend_usd, 2) as decimal(18, 2)) as qualifying_spend_usd,
         changes.spend_basis
     from changes
-    left join tier_thresholds as from_tier
+    left join tier_codes as from_tier
         on changes.previous_tier_rank = from_tier.tier_rank
-    inner join tier_thresholds as to_tier
+    inner join tier_codes as to_tier
         on changes.tier_rank = to_tier.tier_rank
 ),
 
--- The reason a support agent can paste: the thresholds come from the seed, and a downgrade
--- names the warning it resolved (the streak's first day below, the warning day).
+-- The reason a support agent can paste: the minimums in effect on the day of the change (the
+-- seed's rules, RULES.md section 14), and a downgrade names the warning it resolved (the
+-- streak's first day below, the warning day).
 reasoned as (
     select
         final.*,
@@ -97,12 +110,15 @@ reasoned as (
                 || ' (' || {{ format_usd('final.qualifying_spend_usd') }} || ' that day).'
         end as change_reason
     from final
-    left join tier_thresholds as from_tier
+    left join tier_rules_daily as from_tier
         on final.from_tier = from_tier.tier
-    inner join tier_thresholds as to_tier
+        and final.effective_date = from_tier.date_day
+    inner join tier_rules_daily as to_tier
         on final.to_tier = to_tier.tier
-    left join tier_thresholds as next_tier
+        and final.effective_date = to_tier.date_day
+    left join tier_rules_daily as next_tier
         on to_tier.tier_rank + 1 = next_tier.tier_rank
+        and final.effective_date = next_tier.date_day
     left join downgrade_warnings
         on final.change_type = 'downgrade'
         and final.account_id = downgrade_warnings.account_id
