@@ -141,3 +141,28 @@ def land_rows(landing: Path, source: str, file_name: str, query: str) -> Path:
     target = landing / source / f"{file_name}.parquet"
     duckdb.sql(f"select {columns} from ({query.format(rows=rows)})").write_parquet(str(target))
     return target
+
+
+def models_in(*folders: str) -> tuple[str, ...]:
+    """The relations (schema.model) of the models in these folders under models/."""
+    return tuple(
+        f"{folder.split('/')[0]}.{path.stem}"
+        for folder in folders
+        for path in sorted((PROJECT_DIR / "models" / folder).glob("*.sql"))
+    )
+
+
+def assert_daily_run_equals_full_rebuild(
+    zone: Zone,
+    built: Zone,
+    as_of: date,
+    windowed: tuple[str, ...],
+    relations: tuple[str, ...],
+    recompute_from: date | None = None,
+) -> None:
+    """The zone's daily run as of the date changed some rows of the windowed models (the
+    change reached them), and then every relation equals a build from scratch."""
+    zone.daily_run(as_of, recompute_from)
+    changed = differing_rows(built.warehouse, zone.warehouse, windowed)
+    assert changed, "the change reached none of the windowed models"
+    assert differing_rows(zone.warehouse, zone.full_rebuild(as_of), relations) == {}

@@ -1,8 +1,9 @@
 """A copy of the project to edit and run as a user would (not a test module).
 
-The copy holds the repository's tracked files and shares .venv; `make run` in it uses its own
-target/, .dagster_home/ and logs/, and every other setting points at a temporary place, so
-that a test can edit a model or a macro without touching the project it runs from.
+The copy holds the repository's files (tracked, and new ones not ignored) and shares .venv;
+`make run` in it uses its own target/, .dagster_home/ and logs/, and every other setting points
+at a temporary place, so that a test can edit a model, a macro or a seed (a rule change:
+`add_rules`) without touching the project it runs from.
 """
 
 from __future__ import annotations
@@ -50,14 +51,13 @@ class Project:
 
     def __init__(self, root: Path, landing: Path) -> None:
         self.dir = root / "project"
-        files = (
-            subprocess.run(
-                ["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True
-            )
-            .stdout.decode()
-            .split("\0")
-        )
-        for name in filter(None, files):
+        files = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        for name in filter(None, files.split("\0")):
             target = self.dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
             if (PROJECT_DIR / name).is_file():
@@ -117,12 +117,17 @@ class Project:
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
-    def full_build(self, as_of: date) -> Path:
-        """Seeds and models built from scratch into a fresh file, as of the date."""
-        fresh = self.root / "fresh.duckdb"
+    def full_build(self, as_of: date, name: str = "fresh") -> Path:
+        """Seeds and models built from scratch into a fresh file with plain dbt, as of the date."""
+        fresh = self.root / f"{name}.duckdb"
         fresh.unlink(missing_ok=True)
         self.dbt("build", fresh, as_of, "--resource-type", "seed", "--resource-type", "model")
         return fresh
+
+    def last_run_tags(self) -> dict[str, str]:
+        with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
+            [run] = instance.get_runs(limit=1)
+            return dict(run.tags)
 
     def last_refresh(self) -> str:
         """What the last run's build step decided to refresh, as it logged it."""
@@ -141,3 +146,15 @@ class Project:
         text = path.read_text()
         assert old in text, f"{old!r} not in {relative}"
         path.write_text(text.replace(old, new))
+
+    def add_rules(self, *rows: str) -> None:
+        """Rows added to seeds/tier_thresholds.csv (tier,tier_rank,minimum,cap,effective_from),
+        as a program manager schedules a change (docs/rule-changes.md)."""
+        seed = self.dir / "seeds" / "tier_thresholds.csv"
+        seed.write_text(seed.read_text().rstrip("\n") + "\n" + "\n".join(rows) + "\n")
+
+    def snapshot(self, name: str) -> Path:
+        """A copy of the warehouse as it is now."""
+        copied = self.root / f"{name}.duckdb"
+        shutil.copy(self.warehouse, copied)
+        return copied

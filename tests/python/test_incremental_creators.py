@@ -14,8 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.python.incremental_equality import Zone, differing_rows, generated_zone, land_rows
-from warehouse.config import PROJECT_DIR
+from tests.python.incremental_equality import (
+    Zone,
+    differing_rows,
+    generated_zone,
+    land_rows,
+    models_in,
+)
+from tests.python.incremental_equality import assert_daily_run_equals_full_rebuild as equal_after
 from warehouse.landing_day import land_day
 
 pytestmark = pytest.mark.slow
@@ -23,11 +29,7 @@ pytestmark = pytest.mark.slow
 END = date(2026, 11, 20)
 DAY = END + timedelta(days=1)
 SELECTION = "+path:models/intermediate/creators +path:models/marts/creators"
-RELATIONS = tuple(
-    f"{folder.split('/')[0]}.{path.stem}"
-    for folder in ("intermediate/creators", "marts/creators")
-    for path in sorted((PROJECT_DIR / "models" / folder).glob("*.sql"))
-)
+RELATIONS = models_in("intermediate/creators", "marts/creators")
 WINDOWED = (
     "intermediate.int_creator_stats_rolled_30d",
     "marts.fct_creator_next_eligibility_daily",
@@ -48,9 +50,7 @@ def zone(built: Zone, tmp_path: Path) -> Zone:
 def assert_daily_run_equals_full_rebuild(
     zone: Zone, built: Zone, as_of: date, recompute_from: date | None = None
 ) -> None:
-    zone.daily_run(as_of, recompute_from)
-    assert differing_rows(built.warehouse, zone.warehouse, WINDOWED), "nothing changed"
-    assert differing_rows(zone.warehouse, zone.full_rebuild(as_of), RELATIONS) == {}
+    equal_after(zone, built, as_of, WINDOWED, RELATIONS, recompute_from)
 
 
 def restate_stats(landing: Path, day: date) -> None:

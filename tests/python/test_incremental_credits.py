@@ -16,8 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.python.incremental_equality import Zone, differing_rows, generated_zone, land_rows
-from warehouse.config import PROJECT_DIR
+from tests.python.incremental_equality import (
+    Zone,
+    differing_rows,
+    generated_zone,
+    land_rows,
+    models_in,
+)
+from tests.python.incremental_equality import assert_daily_run_equals_full_rebuild as equal_after
 from warehouse.landing_day import land_day, restate_spend
 
 pytestmark = pytest.mark.slow
@@ -26,11 +32,7 @@ END = date(2026, 11, 20)
 DAY = END + timedelta(days=1)
 WINDOW_START = END - timedelta(days=59)
 SELECTION = "+path:models/intermediate/credits +path:models/marts/credits"
-RELATIONS = tuple(
-    f"{folder.split('/')[0]}.{path.stem}"
-    for folder in ("intermediate/credits", "marts/credits")
-    for path in sorted((PROJECT_DIR / "models" / folder).glob("*.sql"))
-)
+RELATIONS = models_in("intermediate/credits", "marts/credits")
 # Where the rows of the models that recompute a window live (a change must reach them).
 WINDOWED = (
     "intermediate.int_account_spend_months",
@@ -56,10 +58,7 @@ def zone(built: Zone, tmp_path: Path) -> Zone:
 def assert_daily_run_equals_full_rebuild(
     zone: Zone, built: Zone, as_of: date, recompute_from: date | None = None
 ) -> None:
-    zone.daily_run(as_of, recompute_from)
-    changed = differing_rows(built.warehouse, zone.warehouse, WINDOWED)
-    assert changed, "the change reached none of the windowed models"
-    assert differing_rows(zone.warehouse, zone.full_rebuild(as_of), RELATIONS) == {}
+    equal_after(zone, built, as_of, WINDOWED, RELATIONS, recompute_from)
 
 
 def test_a_realistic_day(zone: Zone, built: Zone):

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.python.copied_project import CopiedProject
+from tests.python.project_copy import Project
 from warehouse.compare import relations_differ
 from warehouse.config import PROJECT_DIR
 from warehouse.contract import write_landing_table
@@ -285,7 +285,7 @@ class FixtureRuns:
     """The daily runs of one copy of the project, in order, with a snapshot after each."""
 
     def __init__(self, root: Path) -> None:
-        self.project = CopiedProject(root, rule_change_landing(root / "landing"))
+        self.project = Project(root, rule_change_landing(root / "landing"))
         self.project.make_run(FIXTURE_AS_OF)
         self.shipped = self.project.snapshot("shipped")
         self.project.add_rules(SCHEDULED)
@@ -511,7 +511,7 @@ GENERATED_CHANGE = GENERATED_END - timedelta(days=90)
 
 
 @pytest.fixture(scope="module")
-def generated_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CopiedProject]:
+def generated_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     root = tmp_path_factory.mktemp("rule-changes-generated")
     subprocess.run(
         [
@@ -533,7 +533,7 @@ def generated_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CopiedP
         check=True,
         capture_output=True,
     )
-    project = CopiedProject(root, root / "landing")
+    project = Project(root, root / "landing")
     project.make_run(GENERATED_END)
     project.snapshot("before")
     # Every minimum raised by half, every cap halved, 90 days back (outside the window).
@@ -554,7 +554,7 @@ def generated_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CopiedP
 
 @pytest.mark.slow
 def test_a_generated_history_with_a_change_inside_it_equals_a_full_build(
-    generated_runs: CopiedProject,
+    generated_runs: Project,
 ):
     project = generated_runs
     assert project.last_refresh().startswith(f"incremental from {GENERATED_CHANGE}: ")

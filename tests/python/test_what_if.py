@@ -27,7 +27,7 @@ from commands.what_if import (
     read_warehouse,
     resolve_from,
 )
-from tests.python.copied_project import CopiedProject
+from tests.python.project_copy import Project
 from warehouse.config import PROJECT_DIR
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
 
@@ -204,7 +204,7 @@ class WhatIfRun:
         assert self.result.returncode == 0, self.result.stdout[-3000:] + self.result.stderr[-3000:]
         self.untouched = (digest(warehouse), digest(published)) == before
         # A full build of the same landing zone whose seed holds the proposal's rows.
-        project = CopiedProject(root / "full", build_fixture_landing(root / "full" / "landing"))
+        project = Project(root / "full", build_fixture_landing(root / "full" / "landing"))
         project.add_rules(*(f"{line},{FROM}" for line in GOOD))
         self.full = project.full_build(FIXTURE_AS_OF)
 
