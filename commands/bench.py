@@ -74,6 +74,7 @@ TIER_PATH = (
     "int_as_of_date",
     "int_account_spend_daily",
     "int_account_spend_rolled_30d",
+    "int_tier_rules_daily",
     "int_account_tiers_qualified",
     "int_account_tiers_assigned",
     "fct_account_tier_daily",
