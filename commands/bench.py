@@ -88,6 +88,7 @@ class Phase:
     peak_memory_mb: float
     load_before: float
     load_after: float
+    cpu_seconds: float = 0.0  # user + system of the process and its children
     models_seconds: float | None = None
     tests_seconds: float | None = None
     nodes: dict[str, float] = field(default_factory=dict)
@@ -98,14 +99,18 @@ def load_average() -> float:
 
 
 def timed(
-    name: str, command: list[str], env: dict[str, str] | None = None, target: Path | None = None
+    name: str,
+    command: list[str],
+    env: dict[str, str] | None = None,
+    target: Path | None = None,
+    cwd: Path = PROJECT_DIR,
 ) -> Phase:
-    """Run a command under /usr/bin/time: its wall time, peak RSS, and with a dbt target path,
-    the model and test time of its run_results.json."""
+    """Run a command under /usr/bin/time: its wall time, CPU time, peak RSS, and with a dbt
+    target path, the model and test time of its run_results.json."""
     before = load_average()
     result = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *command],
-        cwd=PROJECT_DIR,
+        ["/usr/bin/time", "-f", "%U %S %e %M", *command],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -113,8 +118,17 @@ def timed(
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
         raise SystemExit(f"bench phase {name!r} failed")
-    seconds, kilobytes = re.findall(r"^([\d.]+) (\d+)$", result.stderr, re.MULTILINE)[-1]
-    phase = Phase(name, float(seconds), int(kilobytes) / 1024, before, load_average())
+    user, system, seconds, kilobytes = re.findall(
+        r"^([\d.]+) ([\d.]+) ([\d.]+) (\d+)$", result.stderr, re.MULTILINE
+    )[-1]
+    phase = Phase(
+        name,
+        float(seconds),
+        int(kilobytes) / 1024,
+        before,
+        load_average(),
+        cpu_seconds=float(user) + float(system),
+    )
     if target is not None and (target / "run_results.json").exists():
         results = json.loads((target / "run_results.json").read_text())["results"]
         phase.nodes = {item["unique_id"]: item["execution_time"] for item in results}
@@ -270,6 +284,7 @@ def generated_landing(accounts: int, days: int, work: Path, seed: int, end: date
 
 
 def floor(landing: Path) -> Phase:
+    """One DuckDB pass over the raw spend, summed per account and day: the unit of the ratios."""
     query = (
         "create table t as select account_id, spend_date, sum(spend) "
         f"from read_parquet('{landing}/ad_spend/*.parquet') group by all"

@@ -25,18 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
-import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from commands.bench import REPORT, RESULTS_DIR, git_commit, machine
+from commands.bench import REPORT, RESULTS_DIR, Phase, floor, git_commit, machine, timed
 from commands.what_if import summary
 from warehouse.config import PROJECT_DIR, dbt_env
 
@@ -59,61 +57,6 @@ START, END = (
 )
 
 
-@dataclass
-class CpuPhase:
-    name: str
-    cpu_seconds: float
-    wall_seconds: float
-    peak_memory_mb: float
-    load_before: float
-    load_after: float
-
-
-def cpu_timed(
-    name: str, command: list[str], env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR
-) -> CpuPhase:
-    """Run a command under /usr/bin/time: CPU seconds (user + system of it and its children),
-    wall seconds and peak memory."""
-    before = os.getloadavg()[0]
-    result = subprocess.run(
-        ["/usr/bin/time", "-f", "%U %S %e %M", *command],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit(f"bench phase {name!r} failed")
-    user, system, wall, kilobytes = re.findall(
-        r"^([\d.]+) ([\d.]+) ([\d.]+) (\d+)$", result.stderr, re.MULTILINE
-    )[-1]
-    phase = CpuPhase(
-        name,
-        float(user) + float(system),
-        float(wall),
-        int(kilobytes) / 1024,
-        before,
-        os.getloadavg()[0],
-    )
-    print(
-        f"{name:<40} {phase.cpu_seconds:8.1f} CPU s {phase.wall_seconds:8.1f} s  "
-        f"{phase.peak_memory_mb:8.0f} MB  load {phase.load_before:.1f}-{phase.load_after:.1f}",
-        flush=True,
-    )
-    return phase
-
-
-def floor(landing: Path) -> CpuPhase:
-    """The same floor as `make bench` (commands/bench.py): one pass over the raw spend."""
-    query = (
-        "create table t as select account_id, spend_date, sum(spend) "
-        f"from read_parquet('{landing}/ad_spend/*.parquet') group by all"
-    )
-    code = f'import duckdb; duckdb.sql("set threads=2"); duckdb.sql("{query}")'
-    return cpu_timed("floor", [sys.executable, "-c", code])
-
-
 def latest_spend_day(landing: Path) -> date:
     return duckdb.sql(
         f"select max(spend_date) from read_parquet('{landing}/ad_spend/*.parquet')"
@@ -122,13 +65,13 @@ def latest_spend_day(landing: Path) -> date:
 
 def build_tier_models(
     name: str, project: Path, landing: Path, warehouse: Path, target: Path, as_of: date
-) -> CpuPhase:
+) -> Phase:
     """The seeds and the tier models (and what they read) into a fresh file, as of a day."""
     warehouse.unlink(missing_ok=True)
     env = {**dbt_env(landing, warehouse), "DBT_PROFILES_DIR": str(project)}
     arguments = ["--quiet", "--target-path", str(target)]
     subprocess.run([DBT, "seed", *arguments], cwd=project, env=env, check=True, capture_output=True)
-    return cpu_timed(
+    return timed(
         name,
         [
             DBT,
@@ -186,7 +129,7 @@ def rows_differing(what_if: Path, full: Path, start: date, as_of: date) -> int:
 
 def what_if_phases(
     landing: Path, warehouse: Path, work: Path, as_of: date
-) -> tuple[CpuPhase, CpuPhase, int, str]:
+) -> tuple[Phase, Phase, int, str]:
     """The what-if on a built warehouse, and a full build of the tier models under the
     proposal's seed to compare it with: (what-if, full build, rows differing, summary)."""
     start = as_of - timedelta(days=DAYS_BACK)
@@ -198,7 +141,7 @@ def what_if_phases(
         "WAREHOUSE_PATH": str(warehouse),
         "DBT_TARGET_PATH": str(work / "target-what-if"),
     }
-    what_if = cpu_timed(
+    what_if = timed(
         f"what-if from {start}",
         [
             PYTHON,
@@ -285,7 +228,7 @@ def write_report(result: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---|",
     ]
     lines += [
-        f"| {p['name']} | {p['cpu_seconds']:.1f} | {p['wall_seconds']:.1f} | "
+        f"| {p['name']} | {p['cpu_seconds']:.1f} | {p['seconds']:.1f} | "
         f"{p['peak_memory_mb']:,.0f} | {p['load_before']:.1f}-{p['load_after']:.1f} |"
         for p in result["phases"]
     ]
