@@ -16,6 +16,7 @@ import duckdb
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.browser import (
     NotDrawn,
@@ -151,12 +152,17 @@ def test_the_program_page_lists_the_tiers_at_risk_linking_to_each_account(
     assert len(expected) == 2
     load(browser, f"{dashboard_url}/?page=Program", "Program")
     assert "Tiers at risk within 7 days" in browser.find_element(By.TAG_NAME, "body").text
-    # The grid's accessible table holds the rows it draws on its canvas.
-    (grid,) = [
-        table
-        for table in browser.find_elements(By.CSS_SELECTOR, "[data-testid='stDataFrame'] table")
-        if "Spend to keep (USD)" in table.get_attribute("textContent")
-    ]
+
+    # The grid's accessible table holds the rows it draws on its canvas (written after the
+    # page's charts are drawn: waited for).
+    def grids(driver: webdriver.Chrome) -> list:
+        return [
+            table
+            for table in driver.find_elements(By.CSS_SELECTOR, "[data-testid='stDataFrame'] table")
+            if "Spend to keep (USD)" in (table.get_attribute("textContent") or "")
+        ]
+
+    (grid,) = WebDriverWait(browser, WAIT_SECONDS).until(grids)
     rows = [
         [cell.get_attribute("textContent") for cell in row.find_elements(By.TAG_NAME, "td")]
         for row in grid.find_elements(By.CSS_SELECTOR, "tbody tr")
