@@ -105,7 +105,9 @@ def _write(landing: Path, source: str, file_name: str, query: str) -> Path:
     """Write a query's rows as a new file of a source, in the contract's column order."""
     columns = ", ".join(LANDING_SCHEMAS[source].names)
     target = landing / source / file_name
-    duckdb.sql(f"select {columns} from ({query})").write_parquet(str(target))
+    # A connection of its own: the default one is shared by the whole process.
+    with duckdb.connect() as connection:
+        connection.sql(f"select {columns} from ({query})").write_parquet(str(target))
     return target
 
 

@@ -139,7 +139,10 @@ def land_rows(landing: Path, source: str, file_name: str, query: str) -> Path:
     columns = ", ".join(LANDING_SCHEMAS[source].names)
     rows = f"read_parquet('{landing}/{source}/*.parquet', union_by_name = true)"
     target = landing / source / f"{file_name}.parquet"
-    duckdb.sql(f"select {columns} from ({query.format(rows=rows)})").write_parquet(str(target))
+    with duckdb.connect() as connection:
+        connection.sql(f"select {columns} from ({query.format(rows=rows)})").write_parquet(
+            str(target)
+        )
     return target
 
 

@@ -90,11 +90,13 @@ def test_a_creator_restated(zone: Zone, built: Zone):
         "restated-creator",
         "select * replace ('ZZ' as country_code) from {rows} order by creator_id limit 1",
     )
-    first_stat_day = duckdb.execute(
-        f"""select min(stat_date) from read_parquet('{zone.landing}/creator_daily_stats/*.parquet')
-        where creator_id = (select min(creator_id)
-            from read_parquet('{zone.landing}/creators/part-*.parquet'))"""
-    ).fetchone()[0]
+    with duckdb.connect() as connection:
+        [(first_stat_day,)] = connection.execute(
+            f"""select min(stat_date)
+            from read_parquet('{zone.landing}/creator_daily_stats/*.parquet')
+            where creator_id = (select min(creator_id)
+                from read_parquet('{zone.landing}/creators/part-*.parquet'))"""
+        ).fetchall()
     assert_daily_run_equals_full_rebuild(zone, built, END, recompute_from=first_stat_day)
 
 

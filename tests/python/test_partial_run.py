@@ -55,12 +55,13 @@ def place(
 
 def restated_day(landing: Path) -> date:
     """A day with spend, 90 or more days before the as-of date (outside the window)."""
-    rows = duckdb.sql(
-        f"""
-        select max(spend_date) from read_parquet('{landing}/ad_spend/*.parquet')
-        where spend_date <= date '{FIXTURE_AS_OF - timedelta(days=90)}' and spend > 0
-        """
-    ).fetchall()
+    with duckdb.connect() as connection:
+        rows = connection.sql(
+            f"""
+            select max(spend_date) from read_parquet('{landing}/ad_spend/*.parquet')
+            where spend_date <= date '{FIXTURE_AS_OF - timedelta(days=90)}' and spend > 0
+            """
+        ).fetchall()
     assert rows[0][0] is not None
     return rows[0][0]
 

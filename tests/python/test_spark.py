@@ -406,9 +406,10 @@ def test_the_read_skips_what_spark_has_not_finished_writing_and_keeps_the_catalo
             ]
             for path in junk:
                 path.parent.mkdir(parents=True)
-                duckdb.execute(
-                    "copy (select 99 as id, timestamp '2026-03-09' as seen_at,"
-                    f" 9.99::decimal(18,2) as amount_usd) to '{path}' (format parquet)"
+                write_rows(
+                    path,
+                    "select 99 as id, timestamp '2026-03-09' as seen_at,"
+                    " 9.99::decimal(18,2) as amount_usd",
                 )
             (folder / "date_day=2026-03-01" / "_SUCCESS").write_text("")
             read = read_relations_in_place(
@@ -567,7 +568,8 @@ def test_catalog_locations_become_paths_and_uris_duckdb_reads():
 
 def write_rows(path: Path, sql: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    duckdb.execute(f"copy ({sql}) to '{path}' (format parquet)")
+    with duckdb.connect() as connection:
+        connection.execute(f"copy ({sql}) to '{path}' (format parquet)")
 
 
 def spark_table(

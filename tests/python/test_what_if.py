@@ -240,7 +240,10 @@ def test_make_what_if_prints_its_summary_and_touches_neither_warehouse_nor_copy(
     assert f"Written to {what_if_run.out}" in printed
     assert what_if_run.untouched
     with duckdb.connect(str(what_if_run.out), read_only=True) as connection:
-        schemas = {row[0] for row in connection.execute("select schema_name from duckdb_schemas()")}
+        schemas = {
+            name
+            for (name,) in connection.execute("select schema_name from duckdb_schemas()").fetchall()
+        }
         assert "what_if" in schemas and not schemas & {"rules", "intermediate", "marts"}
         [(first, last)] = connection.execute(
             "select min(date_day), max(date_day) from what_if.fct_account_tier_daily"

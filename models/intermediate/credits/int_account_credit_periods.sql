@@ -1,7 +1,7 @@
 {#-
     The periods in which each account holds credits: runs of days covered by its credits
     known at the as-of time, each credit covering the days from its issue day to its expiry
-    day (the day of its expired entry). Credits whose days overlap or touch form one period,
+    day (the day of its expired entry). Credits whose days overlap or touch form one period:
     from the first issue day to the last expiry day among them (which may lie after the as-of
     date). The days between two periods are the account's gaps (fct_account_credit_balance_daily).
 -#}
