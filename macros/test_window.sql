@@ -17,7 +17,9 @@
     {%- set window = recomputed_days(relation) -%}
     {%- if window != 'true' -%}{%- do conditions.append(window) -%}{%- endif -%}
     {%- if conditions -%}
-        {{ return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') }}
+        {#- The relation aliased: Spark would read `where (...)` right after a table name as
+            an alias with a column list. -#}
+        {{ return('(select * from ' ~ relation ~ ' as tested where ' ~ conditions | join(' and ') ~ ') dbt_subquery') }}
     {%- endif -%}
     {{ return(relation) }}
 {%- endmacro %}
