@@ -2,7 +2,7 @@
     "The latest report wins" (docs/rules.md section 1): of the rows of `relation` that share
     `key_columns`, the one with the greatest `order_columns` (descending: the latest
     reported_at, then the later file and row, so that a tie is decided the same way every
-    time). The one home of the rule: the staged spend view and everything that reads it.
+    time). The one home of the rule: the staged spend and everything that reads it.
 
     Only keys reported more than once need ordering, and they are few (a restatement), so the
     exact window runs on those rows alone: the keys that repeat are found by a hash aggregate

@@ -46,6 +46,9 @@ DAY = END + timedelta(days=1)
 ROLLED_MODEL = "models/intermediate/tiering/int_account_spend_rolled_30d.sql"
 ROLLED_ID = "model.tiktok_one_warehouse.int_account_spend_rolled_30d"
 COUPONS = "marts/fct_coupon_redemptions"
+# The stored models of every layer, not only what the marts show: the staged spend and the
+# intermediate tier models are stored by day window too.
+COMPARED = ("staging", "intermediate", "marts", "audit")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +87,7 @@ def recorded(project: Project, unique_id: str) -> dict:
 
 def test_the_first_make_run_is_a_full_build(project: Project):
     assert project.last_refresh().startswith("full refresh")
-    assert relations_differ(project.warehouse, project.full_build(END)) == []
+    assert relations_differ(project.warehouse, project.full_build(END), COMPARED) == []
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +106,9 @@ def test_a_realistic_day_gives_the_marts_of_a_full_rebuild(project: Project, rea
     old_day = END - timedelta(days=90)
     refresh = project.last_refresh()
     assert refresh.startswith(f"incremental from {old_day}: "), refresh
+    assert f"stg_ads_manager__ad_spend: new ad_spend rows from {old_day}" in refresh
     assert f"int_account_spend_daily: new ad_spend rows from {old_day}" in refresh
-    assert relations_differ(project.warehouse, project.full_build(DAY)) == []
+    assert relations_differ(project.warehouse, project.full_build(DAY), COMPARED) == []
 
 
 def test_the_default_window_alone_would_miss_the_old_restatement(
@@ -124,7 +128,7 @@ def test_the_default_window_alone_would_miss_the_old_restatement(
             ).fetchone()[0]
 
     assert spend_on(realistic_day) < spend_on(full)  # restated at 110 %, not seen
-    assert relations_differ(realistic_day, full) != []
+    assert "staging.stg_ads_manager__ad_spend" in relations_differ(realistic_day, full, COMPARED)
 
 
 def test_an_edited_model_survives_a_partial_run_and_is_refreshed_by_make_run(

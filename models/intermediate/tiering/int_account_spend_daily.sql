@@ -2,8 +2,8 @@
     Spend per account and day in USD (docs/rules.md section 2), from the staged spend rows (the
     latest report of each key, quarantined rows left out): on TikTok One creatives, on any
     creative, and on the campaign types eligible for the spend-match offer. Every day with a
-    staged row, not cut at the as-of date (downstream models filter). The staged view's key
-    holds the day, so the window's days read only the landing rows of those days.
+    staged row, not cut at the as-of date (downstream models filter). The staged spend is
+    stored by the same day window, so a run reads the window's days of it only.
 
     Incremental by day: a run recomputes the days of the window (recompute_window.sql).
 -#}

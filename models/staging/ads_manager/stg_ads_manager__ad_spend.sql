@@ -2,16 +2,23 @@
     One row per (account_id, spend_date, campaign_id, creative_id): the reporting system
     restates rows, and the latest report wins (macros/latest_report.sql). Restatement is
     decided among usable rows only: a quarantined correction does not erase the last good one.
-    A view: the warehouse sums it per account-day in int_account_spend_daily over the days a
-    build recomputes (a filter on spend_date reaches the landing files).
+
+    Stored by day (recompute_window.sql): every report of a key has the key's spend_date, so a
+    run decides the latest report of the window's days from the landing rows of those days
+    alone (the filter sits under the rule, where it reaches the files' row groups), and the
+    models, data tests and checks that read the staged rows read a table, not the rule again.
 -#}
-{{ config(meta={'recomputed_by_day': 'spend_date'}) }}
+-- depends_on: {{ ref('int_as_of_date') }}
+{{ day_window_config('spend_date') }}
 
 with
 
 usable as (
     select * from {{ ref('base_ads_manager__ad_spend') }}
     where quarantine_reason is null
+    {% if is_incremental() %}
+        and spend_date >= {{ recompute_from() }}
+    {% endif %}
 ),
 
 latest_report as (
