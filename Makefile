@@ -113,7 +113,7 @@ browser:
 	fi
 
 # The dashboard (docs/dashboard.md) on http://127.0.0.1:$(DASHBOARD_PORT), reading
-# the published BI copy (PUBLISHED_WAREHOUSE_PATH, default data/published/tiktok_one_bi.duckdb);
+# the published BI copy (PUBLISHED_WAREHOUSE_PATH, default data/published/warehouse_bi.duckdb);
 # WHAT_IF=<file of make what-if> adds its What-if page.
 DASHBOARD_PORT ?= 8501
 dashboard: setup
