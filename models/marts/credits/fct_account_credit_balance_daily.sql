@@ -13,7 +13,21 @@
 with
 
 covered as (
-    select * from {{ ref('int_account_credit_balances_daily') }}
+    -- The columns named, in the order of gap_rows: a union matches columns by position, and
+    -- Spark stores a day-partitioned table's day column last.
+    select
+        account_id,
+        date_day,
+        spend_usd,
+        credits_applied_usd,
+        discount_applied_usd,
+        spend_after_credits_usd,
+        issued_usd,
+        expired_usd,
+        free_credit_balance_usd,
+        discount_coupon_balance_usd,
+        balance_usd
+    from {{ ref('int_account_credit_balances_daily') }}
 ),
 
 periods as (
