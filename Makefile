@@ -83,9 +83,9 @@ test: fixture
 
 # test-all runs the suite as two pytest processes side by side, one per core (most of a test's
 # time is a dbt, make or Dagster process of one busy core): the files of TEST_SECOND_HALF (the
-# incremental equalities, the rule changes, the partial run) in the background, logged to
-# $(TEST_DIR)/second-half.log and printed when both are done, and every other file in the
-# foreground. A new test file joins the foreground half.
+# incremental equalities, the rule changes, the partial run, the incomplete day) in the
+# background, logged to $(TEST_DIR)/second-half.log and printed when both are done, and every
+# other file in the foreground. A new test file joins the foreground half.
 TEST_SECOND_HALF := tests/python/test_incremental.py tests/python/test_incremental_credits.py \
 	tests/python/test_incremental_creators.py tests/python/test_rule_changes.py \
 	tests/python/test_partial_run.py tests/python/test_incomplete_day.py

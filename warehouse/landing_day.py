@@ -101,7 +101,7 @@ NEW_DAY_ROWS: dict[str, str] = {
 }
 
 
-def _write(landing: Path, source: str, file_name: str, query: str) -> Path:
+def write_rows(landing: Path, source: str, file_name: str, query: str) -> Path:
     """Write a query's rows as a new file of a source, in the contract's column order."""
     columns = ", ".join(LANDING_SCHEMAS[source].names)
     target = landing / source / file_name
@@ -126,7 +126,7 @@ def land_day(landing: Path, day: date, sources: tuple[str, ...] | None = None) -
             day=f"date '{day.isoformat()}'",
             tag=tag,
         )
-        written.append(_write(landing, source, f"day-{tag}.parquet", query))
+        written.append(write_rows(landing, source, f"day-{tag}.parquet", query))
     return written
 
 
@@ -139,4 +139,4 @@ def restate_spend(landing: Path, day: date, reported_on: date, factor: float = 1
         )
         from {_rows(landing, "ad_spend")} where spend_date = date '{day.isoformat()}'
     """
-    return _write(landing, "ad_spend", f"restatement-{day.strftime('%Y%m%d')}.parquet", query)
+    return write_rows(landing, "ad_spend", f"restatement-{day.strftime('%Y%m%d')}.parquet", query)

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.config import PROJECT_DIR, dbt_env
-from warehouse.contract import LANDING_SCHEMAS
+from warehouse.landing_day import write_rows
 
 DBT = str(PROJECT_DIR / ".venv" / "bin" / "dbt")
 
@@ -136,14 +136,8 @@ def differing_rows(stored: Path, rebuilt: Path, relations: tuple[str, ...]) -> d
 def land_rows(landing: Path, source: str, file_name: str, query: str) -> Path:
     """Write a new file of a source from a query over its landed rows (`{rows}`), in the
     contract's column order."""
-    columns = ", ".join(LANDING_SCHEMAS[source].names)
     rows = f"read_parquet('{landing}/{source}/*.parquet', union_by_name = true)"
-    target = landing / source / f"{file_name}.parquet"
-    with duckdb.connect() as connection:
-        connection.sql(f"select {columns} from ({query.format(rows=rows)})").write_parquet(
-            str(target)
-        )
-    return target
+    return write_rows(landing, source, f"{file_name}.parquet", query.format(rows=rows))
 
 
 def models_in(*folders: str) -> tuple[str, ...]:
