@@ -91,9 +91,9 @@ TEST_SECOND_HALF := tests/python/test_incremental.py tests/python/test_increment
 	tests/python/test_partial_run.py tests/python/test_incomplete_day.py
 test-all: export WAREHOUSE_ENGINE := duckdb
 test-all: browser fixture
-	@$(FIXTURE_ENV) $(BIN)/pytest -q -p no:cacheprovider $(TEST_SECOND_HALF) \
+	@$(FIXTURE_ENV) $(BIN)/pytest -q -p no:cacheprovider --durations=20 $(TEST_SECOND_HALF) \
 		> $(TEST_DIR)/second-half.log 2>&1 & second=$$!; \
-	$(FIXTURE_ENV) $(BIN)/pytest -q $(addprefix --ignore=,$(TEST_SECOND_HALF)); first=$$?; \
+	$(FIXTURE_ENV) $(BIN)/pytest -q --durations=20 $(addprefix --ignore=,$(TEST_SECOND_HALF)); first=$$?; \
 	wait $$second; second_status=$$?; \
 	echo "--- the second half of the suite ($(TEST_SECOND_HALF)):"; cat $(TEST_DIR)/second-half.log; \
 	test $$first -eq 0 && test $$second_status -eq 0
