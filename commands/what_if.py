@@ -142,12 +142,31 @@ def read_warehouse(path: Path) -> Warehouse:
         ).fetchall()
         connection.execute("select count(*) from intermediate.int_tier_rules_daily limit 1")
     except (duckdb.CatalogException, duckdb.BinderException, ValueError):
+        if read_from_spark(connection):
+            raise WhatIfError(
+                f"The warehouse {path} holds what a Spark build reads back (its marts), not the "
+                "intermediate tier models the what-if runs from: the what-if runs on DuckDB "
+                "only. Build on DuckDB first (`make run` with WAREHOUSE_ENGINE unset), then try "
+                "again."
+            ) from None
         raise WhatIfError(
             f"The warehouse {path} is not built with dated tier rules yet: `make run` builds it."
         ) from None
     finally:
         connection.close()
     return Warehouse(path, catalog, as_of, tiers, first_rule_day, int(hold_days))
+
+
+def read_from_spark(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a DuckDB file holds what a Spark build reads back into it
+    (warehouse/spark.py's READ_AFTER_BUILD_*): the marts, without the intermediate tier days
+    that every DuckDB build stores beside them."""
+    [(marts, tier_days)] = connection.execute(
+        "select count(*) filter (where schema_name = 'marts'), "
+        "count(*) filter (where schema_name = 'intermediate' "
+        "and table_name = 'int_account_tiers_assigned') from duckdb_tables()"
+    ).fetchall()
+    return marts > 0 and tier_days == 0
 
 
 def read_proposal(path: Path, tiers: dict[str, int]) -> Proposal:

@@ -30,6 +30,7 @@ from commands.what_if import (
 from tests.python.project_copy import Project
 from warehouse.config import PROJECT_DIR
 from warehouse.fixtures import FIXTURE_AS_OF, build_fixture_landing
+from warehouse.spark import READ_AFTER_BUILD_RELATIONS, READ_AFTER_BUILD_SCHEMAS
 
 TIERS = {"none": 0, "essential": 1, "classic": 2, "premium": 3}
 HEADER = "tier,tier_rank,min_rolling_30d_spend_usd,weekly_creative_cap"
@@ -161,6 +162,46 @@ def test_make_what_if_stops_on_a_malformed_proposal_with_one_line(
     assert "Traceback" not in result.stderr
     assert not (fixture_warehouse.parent / "warehouse_what_if.duckdb").exists()
     assert fixture_warehouse.stat().st_mtime_ns == before
+
+
+def test_make_what_if_on_a_spark_build_says_it_runs_on_duckdb_only(
+    tmp_path: Path, fixture_warehouse: Path
+):
+    # What `WAREHOUSE_ENGINE=spark make run` leaves in the DuckDB file: the relations the steps
+    # after a Spark build read (warehouse/spark.py), as tables, from the fixture's build.
+    spark_read = tmp_path / "warehouse.duckdb"
+    connection = duckdb.connect(str(spark_read))
+    connection.execute(f"attach '{fixture_warehouse}' as built (read_only)")
+    schemas = ", ".join(f"'{schema}'" for schema in READ_AFTER_BUILD_SCHEMAS)
+    relations = [
+        f"{schema}.{name}"
+        for schema, name in connection.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'built' "
+            f"and schema_name in ({schemas}) union all "
+            "select schema_name, view_name from duckdb_views() where database_name = 'built' "
+            f"and schema_name in ({schemas})"
+        ).fetchall()
+    ]
+    for relation in {*relations, *READ_AFTER_BUILD_RELATIONS}:
+        schema = relation.split(".")[0]
+        connection.execute(f"create schema if not exists {schema}")
+        connection.execute(f"create table {relation} as select * from built.{relation}")
+    connection.close()
+    before = digest(spark_read)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "what-if", f"RULES={proposal(tmp_path, *GOOD)}"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "WAREHOUSE_PATH": str(spark_read)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("make what-if:")]
+    assert "a Spark build" in line and "runs on DuckDB only" in line
+    assert "WAREHOUSE_ENGINE unset" in line
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "warehouse_what_if.duckdb").exists()
+    assert digest(spark_read) == before
 
 
 def test_the_fixture_warehouse_is_read_as_built(fixture_warehouse: Path):
