@@ -145,19 +145,25 @@ def test_a_malformed_proposal_is_named(tmp_path: Path, lines, header, given, nam
     assert named in problem(proposal(tmp_path, *lines, header=header), given)
 
 
+def make_what_if_stops(rules: Path, warehouse: Path) -> tuple[subprocess.CompletedProcess, str]:
+    """`make what-if` as a user types it, which must stop: its result and its one line."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "what-if", f"RULES={rules}"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("make what-if:")]
+    return result, line
+
+
 def test_make_what_if_stops_on_a_malformed_proposal_with_one_line(
     tmp_path: Path, fixture_warehouse: Path
 ):
     before = fixture_warehouse.stat().st_mtime_ns
-    result = subprocess.run(
-        ["make", "--no-print-directory", "what-if", f"RULES={proposal(tmp_path, *GOOD[:3])}"],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "WAREHOUSE_PATH": str(fixture_warehouse)},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode != 0
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("make what-if:")]
+    result, line = make_what_if_stops(proposal(tmp_path, *GOOD[:3]), fixture_warehouse)
     assert "no row for tier 'premium'" in line
     assert "Traceback" not in result.stderr
     assert not (fixture_warehouse.parent / "warehouse_what_if.duckdb").exists()
@@ -188,15 +194,7 @@ def test_make_what_if_on_a_spark_build_says_it_runs_on_duckdb_only(
         connection.execute(f"create table {relation} as select * from built.{relation}")
     connection.close()
     before = digest(spark_read)
-    result = subprocess.run(
-        ["make", "--no-print-directory", "what-if", f"RULES={proposal(tmp_path, *GOOD)}"],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "WAREHOUSE_PATH": str(spark_read)},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 2, result.stderr
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("make what-if:")]
+    result, line = make_what_if_stops(proposal(tmp_path, *GOOD), spark_read)
     assert "a Spark build" in line and "runs on DuckDB only" in line
     assert "WAREHOUSE_ENGINE unset" in line
     assert "Traceback" not in result.stderr
