@@ -54,6 +54,7 @@ import duckdb
 
 from warehouse.config import PROJECT_DIR, warehouse_path
 from warehouse.dbt_results import describe, failures
+from warehouse.spark import READ_AFTER_BUILD_RELATIONS
 
 DBT = str(PROJECT_DIR / ".venv" / "bin" / "dbt")
 PROFILE = "tiktok_one_what_if"
@@ -158,15 +159,21 @@ def read_warehouse(path: Path) -> Warehouse:
 
 
 def read_from_spark(connection: duckdb.DuckDBPyConnection) -> bool:
-    """Whether a DuckDB file holds what a Spark build reads back into it
-    (warehouse/spark.py's READ_AFTER_BUILD_*): the marts, without the intermediate tier days
-    that every DuckDB build stores beside them."""
-    [(marts, tier_days)] = connection.execute(
-        "select count(*) filter (where schema_name = 'marts'), "
-        "count(*) filter (where schema_name = 'intermediate' "
-        "and table_name = 'int_account_tiers_assigned') from duckdb_tables()"
-    ).fetchall()
-    return marts > 0 and tier_days == 0
+    """Whether a DuckDB file holds what a Spark build reads back into it: its marts, and of the
+    intermediate models only those the steps after the build read (READ_AFTER_BUILD_RELATIONS,
+    warehouse/spark.py), where a DuckDB build stores every intermediate model."""
+    read_back = {
+        relation for relation in READ_AFTER_BUILD_RELATIONS if relation.startswith("intermediate.")
+    }
+    tables = {
+        f"{schema}.{name}"
+        for schema, name in connection.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name in ('marts', 'intermediate')"
+        ).fetchall()
+    }
+    intermediate = {table for table in tables if table.startswith("intermediate.")}
+    return intermediate != tables and intermediate <= read_back
 
 
 def read_proposal(path: Path, tiers: dict[str, int]) -> Proposal:
